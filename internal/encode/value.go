@@ -1,0 +1,134 @@
+package encode
+
+import (
+	"encoding/base64"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// MaxDepth bounds the nesting Value follows.
+const MaxDepth = 32
+
+// tooDeep replaces a map or slice nested deeper than MaxDepth.
+const tooDeep = `"<too deep>"`
+
+// Value appends any pcommon.Value as JSON: maps as objects (a repeated key:
+// the last one wins), slices as arrays, bytes as a base64 string, empty as
+// null. Nesting deeper than MaxDepth is written as the string "<too deep>".
+func Value(dst []byte, v pcommon.Value) []byte {
+	return value(dst, v, 0)
+}
+
+// Map appends m as a JSON object; for a repeated key the last value wins.
+func Map(dst []byte, m pcommon.Map) []byte {
+	return mapObject(dst, m, 0)
+}
+
+// Bytes appends b as a quoted standard (padded) base64 string.
+func Bytes(dst []byte, b []byte) []byte {
+	dst = append(dst, '"')
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// Members appends the members of m ("key":value pairs, comma separated,
+// without braces) to an object the caller is writing. comma says whether the
+// object already has a member (so the first one written needs a comma); the
+// returned bool says the same after the call. Keys for which skip returns
+// true are left out (skip may be nil). A repeated key is written once, with
+// its last value, at the place of its last occurrence.
+func Members(dst []byte, m pcommon.Map, comma bool, skip func(key string) bool) ([]byte, bool) {
+	return members(dst, m, comma, skip, 1)
+}
+
+// value appends v; depth counts the maps and slices around v.
+func value(dst []byte, v pcommon.Value, depth int) []byte {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return String(dst, v.Str())
+	case pcommon.ValueTypeInt:
+		return Int(dst, v.Int())
+	case pcommon.ValueTypeDouble:
+		return Float(dst, v.Double())
+	case pcommon.ValueTypeBool:
+		return Bool(dst, v.Bool())
+	case pcommon.ValueTypeBytes:
+		return Bytes(dst, v.Bytes().AsRaw())
+	case pcommon.ValueTypeMap:
+		return mapObject(dst, v.Map(), depth)
+	case pcommon.ValueTypeSlice:
+		return slice(dst, v.Slice(), depth)
+	}
+	return append(dst, "null"...)
+}
+
+// mapObject appends m as an object nested inside depth containers.
+func mapObject(dst []byte, m pcommon.Map, depth int) []byte {
+	if depth >= MaxDepth {
+		return append(dst, tooDeep...)
+	}
+	dst = append(dst, '{')
+	dst, _ = members(dst, m, false, nil, depth+1)
+	return append(dst, '}')
+}
+
+// slice appends s as an array nested inside depth containers.
+func slice(dst []byte, s pcommon.Slice, depth int) []byte {
+	if depth >= MaxDepth {
+		return append(dst, tooDeep...)
+	}
+	dst = append(dst, '[')
+	for i := 0; i < s.Len(); i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = value(dst, s.At(i), depth+1)
+	}
+	return append(dst, ']')
+}
+
+// members writes the members of m whose values sit at the given depth.
+func members(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	if hasDuplicateKeys(m) {
+		return membersDedup(dst, m, comma, skip, depth)
+	}
+	for k, v := range m.All() {
+		if skip != nil && skip(k) {
+			continue
+		}
+		if comma {
+			dst = append(dst, ',')
+		}
+		comma = true
+		dst = Key(dst, k)
+		dst = value(dst, v, depth)
+	}
+	return dst, comma
+}
+
+// membersDedup is the slow path for a map that holds a key more than once
+// (pdata keeps repeated keys as they came off the wire). It allocates; such
+// maps are rare.
+func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	last := make(map[string]int, m.Len())
+	i := 0
+	for k := range m.All() {
+		last[k] = i
+		i++
+	}
+	i = 0
+	for k, v := range m.All() {
+		idx := i
+		i++
+		if last[k] != idx || (skip != nil && skip(k)) {
+			continue
+		}
+		if comma {
+			dst = append(dst, ',')
+		}
+		comma = true
+		dst = Key(dst, k)
+		dst = value(dst, v, depth)
+	}
+	return dst, comma
+}
