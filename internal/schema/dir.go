@@ -1,0 +1,131 @@
+package schema
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// MaxBadLines is how many bad lines a Report lists (BadCount counts all).
+const MaxBadLines = 20
+
+// dataFileRE matches the data files of a sink directory.
+var dataFileRE = regexp.MustCompile(`^metrics_.*\.jsonl(\.gz|\.zst)?$`)
+
+// Report is the result of CheckDir.
+type Report struct {
+	Files   int            `json:"files"`
+	Entries int            `json:"entries"` // lines read, good and bad
+	Types   map[string]int `json:"types"`   // good entries per type
+	// Bad lists the first MaxBadLines failures as "file:line: error".
+	Bad []string `json:"bad,omitempty"`
+	// BadCount counts every failure: bad lines, torn tails, unreadable files.
+	BadCount int `json:"bad_count"`
+}
+
+// OK reports whether every line passed.
+func (r Report) OK() bool { return r.BadCount == 0 }
+
+// CheckDir checks every line of <dir>/metrics/metrics_*.jsonl, .jsonl.gz and
+// .jsonl.zst, files in name order (which is creation order). A file whose
+// last line lacks its '\n' (a torn write) and a file that cannot be read
+// or decompressed to its end count as failures in the Report. The error is
+// only for a directory that cannot be listed.
+func CheckDir(dir string) (Report, error) {
+	r := Report{Types: map[string]int{}}
+	mdir := filepath.Join(dir, "metrics")
+	ents, err := os.ReadDir(mdir)
+	if err != nil {
+		return r, fmt.Errorf("schema: %w", err)
+	}
+	var names []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && dataFileRE.MatchString(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r.Files++
+		if err := checkFile(filepath.Join(mdir, name), name, &r); err != nil {
+			r.bad(fmt.Sprintf("%s: %v", name, err))
+		}
+	}
+	return r, nil
+}
+
+// checkFile adds the lines of one data file to r.
+func checkFile(path, name string, r *Report) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rd, closeFn, err := decompress(f, name)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	br := bufio.NewReaderSize(rd, 1<<16)
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(line) == 0 && err == io.EOF {
+			return nil
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("line %d: %w", n, err)
+		}
+		r.Entries++
+		torn := err == io.EOF
+		if torn {
+			r.bad(fmt.Sprintf("%s: last line has no newline (torn write)", name))
+		} else {
+			line = line[:len(line)-1]
+		}
+		if e, cerr := CheckLine(line); cerr != nil {
+			r.bad(fmt.Sprintf("%s:%d: %v", name, n, cerr))
+		} else if !torn {
+			r.Types[e.Type]++
+		}
+		if torn {
+			return nil
+		}
+	}
+}
+
+func (r *Report) bad(msg string) {
+	r.BadCount++
+	if len(r.Bad) < MaxBadLines {
+		r.Bad = append(r.Bad, msg)
+	}
+}
+
+// decompress returns a reader of the file's lines by its extension.
+func decompress(f *os.File, name string) (io.Reader, func(), error) {
+	switch {
+	case strings.HasSuffix(name, ".gz"):
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, func() { zr.Close() }, nil
+	case strings.HasSuffix(name, ".zst"):
+		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, nil, err
+		}
+		return zr, zr.Close, nil
+	case strings.HasSuffix(name, ".jsonl"):
+		return f, func() {}, nil
+	}
+	return nil, nil, errors.New("not a data file name")
+}
