@@ -1,0 +1,68 @@
+// Package sessions tracks the lifecycle of agent sessions and synthesizes the
+// session_start and session_end entries that the agent tools do not send over
+// OTLP (issue 7).
+//
+// The exporter feeds every entry it writes to Tracker.Observe and appends the
+// lines the tracker returns to the same batch, so they reach the file together
+// with the entries that caused them. A ticker owned by the exporter calls
+// Tracker.Expire; Shutdown calls Tracker.Shutdown.
+//
+// # Spans
+//
+// A span is one run of a session id: from the first record the tracker sees
+// for the id to its end. The tracker keeps one open span per session id.
+// Records without a session id are not tracked.
+//
+// # Start
+//
+//   - The first record of a span that is not itself a session_start yields a
+//     synthesized session_start line (timestamp = that record's time, data
+//     project_path and model from that record, synthesized: true).
+//   - An explicit session_start opens the span; no synthesized line follows.
+//   - A session_start for a span that is already open is a duplicate:
+//     Observe reports keep=false (the caller should drop it if it can) and
+//     counts it. One session_start per span.
+//
+// # End (exactly one per span)
+//
+//   - An explicit session_end closes the open span. It is the span's end: the
+//     converter writes it as the source sent it and the tracker writes
+//     nothing (it cannot enrich a line already written).
+//   - A span with no record for IdleTimeout (tracker clock, i.e. arrival
+//     time, not record time, so replayed old data is not closed at once)
+//     yields a synthesized session_end at the next Expire (end_reason
+//     "idle_timeout").
+//   - When MaxTracked open spans are tracked, opening another closes the
+//     least recently seen span first (end_reason "max_tracked").
+//   - Shutdown without a store closes every open span (end_reason
+//     "shutdown"). With a store, Shutdown persists the open spans instead and
+//     the next run resumes them: no second session_start, and the eventual
+//     session_end covers the whole span across the restart.
+//
+// A closed span is remembered for IdleTimeout after it closed (bounded by
+// MaxTracked). While remembered:
+//
+//   - a session_end for it is a duplicate (keep=false, counted): the end
+//     already written stands, so a late explicit end after a synthesized one
+//     never makes a second session_end;
+//   - after an explicit end, other records for the id (stragglers such as a
+//     last token_usage exported after the end event) belong to the closed
+//     span: they are counted as late and open no new span;
+//   - after a synthesized end (idle timeout, max_tracked, shutdown), any other
+//     record opens a NEW span with its own session_start. After an idle
+//     timeout this record comes at least IdleTimeout after the previous one,
+//     so a session id that pauses longer than IdleTimeout has one span per
+//     burst of activity, each with one start and one end;
+//   - an explicit session_start always opens a new span.
+//
+// # Lines
+//
+// Synthesized lines are entries with the seven keys in SPEC order, written
+// with package encode. session_start data: project_path, model, synthesized.
+// session_end data: duration_seconds (first to last record time, a float),
+// token_count (input+output tokens of the span's token_usage entries), model,
+// project_path, input_tokens, output_tokens, tool_uses (tool_use entries),
+// errors (error_occurred entries), cost_usd (sum), records, start_timestamp,
+// end_reason, start_synthesized, synthesized. The session_end timestamp is the
+// span's last record time. metadata is {"signal":"session","synthesized":true}.
+package sessions

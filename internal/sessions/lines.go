@@ -1,0 +1,62 @@
+package sessions
+
+import (
+	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+)
+
+// metadataTail closes a synthesized line: its metadata object, the entry
+// object and the line.
+const metadataTail = `,"metadata":{"signal":"session","synthesized":true}}` + "\n"
+
+// appendStart appends the synthesized session_start line of s.
+func appendStart(dst []byte, s *session) []byte {
+	dst = encode.EntryHead(dst, time.Unix(0, s.first), typeSessionStart, s.id, s.userID)
+	dst = append(dst, `{"project_path":`...)
+	dst = stringOrNull(dst, s.project)
+	dst = append(dst, `,"model":`...)
+	dst = stringOrNull(dst, s.model)
+	dst = append(dst, `,"synthesized":true}`...)
+	return append(dst, metadataTail...)
+}
+
+// appendEnd appends the synthesized session_end line of s, closed for why.
+func appendEnd(dst []byte, s *session, why reason) []byte {
+	dst = encode.EntryHead(dst, time.Unix(0, s.last), typeSessionEnd, s.id, s.userID)
+	dst = append(dst, `{"duration_seconds":`...)
+	dst = encode.Float(dst, float64(s.last-s.first)/1e9)
+	dst = append(dst, `,"token_count":`...)
+	dst = encode.Int(dst, s.inTok+s.outTok)
+	dst = append(dst, `,"model":`...)
+	dst = stringOrNull(dst, s.model)
+	dst = append(dst, `,"project_path":`...)
+	dst = stringOrNull(dst, s.project)
+	dst = append(dst, `,"input_tokens":`...)
+	dst = encode.Int(dst, s.inTok)
+	dst = append(dst, `,"output_tokens":`...)
+	dst = encode.Int(dst, s.outTok)
+	dst = append(dst, `,"tool_uses":`...)
+	dst = encode.Int(dst, int64(s.tools))
+	dst = append(dst, `,"errors":`...)
+	dst = encode.Int(dst, int64(s.errors))
+	dst = append(dst, `,"cost_usd":`...)
+	dst = encode.Float(dst, s.cost)
+	dst = append(dst, `,"records":`...)
+	dst = encode.Int(dst, int64(s.records))
+	dst = append(dst, `,"start_timestamp":`...)
+	dst = encode.Timestamp(dst, time.Unix(0, s.first))
+	dst = append(dst, `,"end_reason":`...)
+	dst = encode.String(dst, reasonNames[why])
+	dst = append(dst, `,"start_synthesized":`...)
+	dst = encode.Bool(dst, !s.explicitStart)
+	dst = append(dst, `,"synthesized":true}`...)
+	return append(dst, metadataTail...)
+}
+
+func stringOrNull(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, "null"...)
+	}
+	return encode.String(dst, s)
+}
