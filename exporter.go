@@ -1,0 +1,249 @@
+package analyticsexporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.uber.org/zap"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
+)
+
+// errNotStarted is returned by an export before Start or after Shutdown.
+var errNotStarted = errors.New("analytics exporter is not started")
+
+// analyticsExporter is one pipeline's (logs or metrics) view of an exporter
+// ID. Its pipelines share the sink through the sinks registry.
+type analyticsExporter struct {
+	cfg       *Config
+	set       exporter.Settings
+	telemetry *telemetry
+	conv      *convert.Converter
+
+	// mu is read-held by every export in flight; Shutdown write-locks it to
+	// drain them before it gives the sink back.
+	mu     sync.RWMutex
+	shared *sharedSink // nil before Start and after Shutdown
+}
+
+func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
+	c := cfg.(*Config)
+	e, err := newExporter(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(c, e)...)
+}
+
+func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
+	c := cfg.(*Config)
+	e, err := newExporter(set, c)
+	if err != nil {
+		return nil, err
+	}
+	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(c, e)...)
+}
+
+func helperOptions(c *Config, e *analyticsExporter) []exporterhelper.Option {
+	return []exporterhelper.Option{
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		exporterhelper.WithTimeout(c.TimeoutConfig),
+		exporterhelper.WithRetry(c.BackOffConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
+		exporterhelper.WithStart(e.start),
+		exporterhelper.WithShutdown(e.shutdown),
+	}
+}
+
+func newExporter(set exporter.Settings, cfg *Config) (*analyticsExporter, error) {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("creating analytics exporter telemetry: %w", err)
+	}
+	e := &analyticsExporter{cfg: cfg, set: set, telemetry: tel}
+	opts := convertOptions(cfg)
+	if cfg.Sessions.Enabled && newSessionTracker != nil {
+		opts.Observe = e.observe
+	}
+	if e.conv, err = convert.New(opts); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func convertOptions(cfg *Config) convert.Options {
+	opts := convert.Options{
+		TypeAttribute:       cfg.TypeAttribute,
+		BuiltinRules:        cfg.BuiltinRules,
+		Unmatched:           cfg.Unmatched,
+		SessionIDAttributes: cfg.SessionIDAttributes,
+		UserIDAttributes:    cfg.UserIDAttributes,
+		IncludeBuckets:      cfg.Metrics.IncludeBuckets,
+	}
+	for _, r := range cfg.Rules {
+		opts.Rules = append(opts.Rules, convert.Rule{
+			Event:       r.Match.Event,
+			Metric:      r.Match.Metric,
+			SeverityMin: plog.SeverityNumber(r.Match.SeverityMin),
+			Attributes:  r.Match.Attributes,
+			Type:        r.Type,
+			Fields:      r.Fields,
+		})
+	}
+	return opts
+}
+
+// sinkOptions maps the config to the sink's options. The modes were checked
+// by Validate; a bad one here means Validate was skipped.
+func sinkOptions(cfg *Config) (jsonl.Options, error) {
+	fileMode, err := parseMode(cfg.FileMode, 0o600)
+	if err != nil {
+		return jsonl.Options{}, fmt.Errorf("file_mode: %w", err)
+	}
+	dirMode, err := parseMode(cfg.DirMode, 0o700)
+	if err != nil {
+		return jsonl.Options{}, fmt.Errorf("dir_mode: %w", err)
+	}
+	return jsonl.Options{
+		MaxBytes:    cfg.Rotation.maxBytes(),
+		MaxFiles:    cfg.Rotation.MaxFiles,
+		MaxAge:      cfg.Rotation.MaxAge,
+		Interval:    cfg.Rotation.Interval,
+		Compression: cfg.Compression,
+		Fsync:       cfg.Fsync,
+		FileMode:    fileMode,
+		DirMode:     dirMode,
+	}, nil
+}
+
+func (e *analyticsExporter) start(ctx context.Context, host component.Host) error {
+	shared, err := sinks.acquire(e.set.ID, func() (*sharedSink, error) { return e.open(ctx, host) })
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.shared = shared
+	e.mu.Unlock()
+	return nil
+}
+
+// open opens the sink of this exporter ID; called by the first pipeline of
+// the ID to start. Sink events go to that pipeline's logger and telemetry.
+func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sharedSink, error) {
+	opts, err := sinkOptions(e.cfg)
+	if err != nil {
+		return nil, err
+	}
+	logger := e.set.Logger.With(zap.String("directory", e.cfg.Directory))
+	opts.Events = &sinkEvents{tel: e.telemetry, logger: logger}
+	sink, err := jsonl.Open(e.cfg.Directory, opts)
+	if err != nil {
+		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
+	}
+	s := &sharedSink{sink: sink}
+	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
+		if err = e.startSessions(ctx, host, s); err != nil {
+			return nil, errors.Join(err, sink.Close())
+		}
+	}
+	logger.Info("Analytics sink opened", zap.String("data_directory", sink.Dir()))
+	return s, nil
+}
+
+func (e *analyticsExporter) startSessions(ctx context.Context, host component.Host, s *sharedSink) error {
+	tracker, err := newSessionTracker(e.cfg.Sessions, e.set.TelemetrySettings, s.sink.Append)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	if err = tracker.Start(ctx, host); err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	s.sessions = tracker
+	return nil
+}
+
+func (e *analyticsExporter) shutdown(ctx context.Context) error {
+	e.mu.Lock() // waits for this pipeline's exports in flight
+	shared := e.shared
+	e.shared = nil
+	e.mu.Unlock()
+	var err error
+	if shared != nil {
+		err = sinks.release(ctx, shared)
+	}
+	e.telemetry.shutdown()
+	return err
+}
+
+// observe hands an entry to the session tracker; read-locked by the export
+// that converts it.
+func (e *analyticsExporter) observe(info *convert.EntryInfo) {
+	if s := e.shared; s != nil && s.sessions != nil {
+		s.sessions.Observe(info)
+	}
+}
+
+func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.shared == nil {
+		return errNotStarted
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	var st convert.Stats
+	*buf = e.conv.AppendLogs((*buf)[:0], ld, &st)
+	return e.write(ctx, buf, &st)
+}
+
+func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.shared == nil {
+		return errNotStarted
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	var st convert.Stats
+	*buf = e.conv.AppendMetrics((*buf)[:0], md, &st)
+	return e.write(ctx, buf, &st)
+}
+
+// write appends the converted batch with one Append, so it lands whole or
+// not at all. A failed Append is returned as a plain (retryable) error: the
+// retry converts the data again and writes it whole. Telemetry counts only
+// what was written, so retries do not count twice.
+func (e *analyticsExporter) write(ctx context.Context, buf *[]byte, st *convert.Stats) error {
+	if t := e.shared.sessions; t != nil {
+		*buf = t.AppendPending(*buf)
+	}
+	if len(*buf) > 0 {
+		if err := e.shared.sink.Append(*buf); err != nil {
+			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), e.shared.sink.Dir(), err)
+		}
+	}
+	e.telemetry.record(ctx, st, len(*buf))
+	return nil
+}
+
+// maxPooledBuffer keeps one huge batch from pinning its buffer forever.
+const maxPooledBuffer = 4 << 20
+
+var bufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func getBuffer() *[]byte { return bufferPool.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledBuffer {
+		bufferPool.Put(b)
+	}
+}
