@@ -1,0 +1,99 @@
+package jsonl
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// File names are metrics_YYYYMMDD_HHMMSS_ffffff.jsonl[.gz|.zst] in UTC. The
+// stem (the name without extension) carries the creation time to the
+// microsecond; the sink never hands out the same microsecond twice (see
+// Sink.nextStem), so stems are unique and sort in creation order.
+const (
+	namePrefix = "metrics_"
+	stampLen   = len("20060102_150405_000000")
+	stemLen    = len(namePrefix) + stampLen
+	extPlain   = ".jsonl"
+	extGzip    = ".jsonl.gz"
+	extZstd    = ".jsonl.zst"
+	extTmp     = ".tmp"
+	lockName   = ".lock"
+)
+
+// stemAt returns the stem for a creation time given in Unix microseconds.
+func stemAt(micros int64) string {
+	t := time.UnixMicro(micros).UTC()
+	var b [stemLen]byte
+	buf := append(b[:0], namePrefix...)
+	buf = t.AppendFormat(buf, "20060102_150405")
+	buf = append(buf, '_')
+	us := strconv.Itoa(t.Nanosecond() / 1000)
+	for i := len(us); i < 6; i++ {
+		buf = append(buf, '0')
+	}
+	buf = append(buf, us...)
+	return string(buf)
+}
+
+// parseStem returns the creation time (Unix microseconds) a stem encodes.
+func parseStem(stem string) (int64, bool) {
+	stamp, ok := strings.CutPrefix(stem, namePrefix)
+	if !ok || len(stamp) != stampLen || stamp[15] != '_' {
+		return 0, false
+	}
+	t, err := time.Parse("20060102_150405", stamp[:15])
+	if err != nil {
+		return 0, false
+	}
+	us, err := strconv.Atoi(stamp[16:])
+	if err != nil || us < 0 || stamp[16] == '+' || stamp[16] == '-' {
+		return 0, false
+	}
+	return t.UnixMicro() + int64(us), true
+}
+
+// fileKind is what a directory entry is to the sink.
+type fileKind int
+
+const (
+	kindOther fileKind = iota
+	kindPlain
+	kindGzip
+	kindZstd
+	kindTmp
+)
+
+// classify splits a directory entry name into its stem and kind; names that
+// are not the sink's own are kindOther and are left alone.
+func classify(name string) (stem string, kind fileKind) {
+	if len(name) < stemLen {
+		return "", kindOther
+	}
+	stem, rest := name[:stemLen], name[stemLen:]
+	if _, ok := parseStem(stem); !ok {
+		return "", kindOther
+	}
+	switch {
+	case rest == extPlain:
+		return stem, kindPlain
+	case rest == extGzip:
+		return stem, kindGzip
+	case rest == extZstd:
+		return stem, kindZstd
+	case strings.HasSuffix(rest, extTmp) && strings.HasPrefix(rest, extPlain):
+		return stem, kindTmp
+	}
+	return "", kindOther
+}
+
+// compressedExt is the extension a compression gives rotated files.
+func compressedExt(c Compression) string {
+	switch c {
+	case CompressionGzip:
+		return extGzip
+	case CompressionZstd:
+		return extZstd
+	}
+	return extPlain
+}

@@ -1,0 +1,137 @@
+package jsonl
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Reader yields every line of a sink directory in file order (.gz, .zst and plain).
+// Files are taken in name order, which is creation order. A stem present
+// both plain and compressed (a compression finishing) is read once, from
+// the plain file. A last line without '\n' (a write in progress, or a torn
+// tail not yet recovered) is not returned. Symlinks are not followed.
+type Reader struct {
+	dir   string
+	stems []string
+
+	f    *os.File
+	done func()
+	br   *bufio.Reader
+	name string
+	long []byte
+}
+
+// NewReader opens the sink directory dir (the same dir given to Open) for reading.
+func NewReader(dir string) (*Reader, error) {
+	mdir := filepath.Join(dir, "metrics")
+	entries, err := os.ReadDir(mdir)
+	if err != nil {
+		return nil, fmt.Errorf("jsonl: reader: %w", err)
+	}
+	var stems []string
+	for _, de := range entries {
+		stem, kind := classify(de.Name())
+		if kind == kindPlain || kind == kindGzip || kind == kindZstd {
+			if de.Type().IsRegular() {
+				stems = append(stems, stem)
+			}
+		}
+	}
+	slices.Sort(stems)
+	return &Reader{dir: mdir, stems: slices.Compact(stems)}, nil
+}
+
+// Next returns the next line without its '\n'; io.EOF at the end. The slice is
+// valid until the next call.
+func (r *Reader) Next() ([]byte, error) {
+	for {
+		if r.f == nil {
+			if len(r.stems) == 0 {
+				return nil, io.EOF
+			}
+			if err := r.openNext(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		line, err := r.readLine()
+		if err == nil {
+			return line, nil
+		}
+		r.closeFile()
+		if err != io.EOF {
+			return nil, fmt.Errorf("jsonl: read %s: %w", r.name, err)
+		}
+	}
+}
+
+// openNext opens the next stem, preferring its plain form. A stem whose
+// files all vanished (retention ran meanwhile) is skipped.
+func (r *Reader) openNext() error {
+	stem := r.stems[0]
+	r.stems = r.stems[1:]
+	for _, k := range [...]fileKind{kindPlain, kindGzip, kindZstd} {
+		name := filepath.Join(r.dir, stem+kindExt(k))
+		f, err := os.OpenFile(name, readFlags, 0)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("jsonl: reader: %w", err)
+		}
+		dec, done, err := decoder(k, f)
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("jsonl: read %s: %w", name, err)
+		}
+		if r.br == nil {
+			r.br = bufio.NewReaderSize(dec, 64<<10)
+		}
+		r.br.Reset(dec)
+		r.f, r.done, r.name = f, done, name
+		return nil
+	}
+	return nil
+}
+
+// readLine returns one whole line; io.EOF drops a final partial line.
+func (r *Reader) readLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if err == nil {
+		return line[:len(line)-1], nil
+	}
+	if err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	r.long = append(r.long[:0], line...)
+	for {
+		line, err = r.br.ReadSlice('\n')
+		r.long = append(r.long, line...)
+		if err == nil {
+			return r.long[:len(r.long)-1], nil
+		}
+		if err != bufio.ErrBufferFull {
+			return nil, err
+		}
+	}
+}
+
+func (r *Reader) closeFile() {
+	if r.f != nil {
+		r.done()
+		r.f.Close()
+		r.f = nil
+	}
+}
+
+// Close releases the reader's open file.
+func (r *Reader) Close() error {
+	r.closeFile()
+	r.stems = nil
+	return nil
+}
