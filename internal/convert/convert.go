@@ -1,0 +1,98 @@
+// Package convert turns OTLP logs and metrics (pdata) into analytics entry
+// lines: it resolves each record's type (package mapping), builds its data
+// and metadata objects, and encodes one JSON line per entry (package encode).
+package convert
+
+import (
+	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Rule is one user mapping rule: when every set condition of Match holds, the
+// record becomes Type, with named fields read from the attributes in Fields.
+type Rule struct {
+	Event       string              // glob on the event name (with or without tool prefix)
+	Metric      string              // glob on the metric name
+	SeverityMin plog.SeverityNumber // 0 = any
+	Attributes  map[string]string   // attribute equality; value "*" = present with any value
+	Type        string
+	Fields      map[string]string // named field -> attribute key
+}
+
+// ClaudeCodeUsageRule turns on Claude Code's token.usage and cost.usage
+// metrics as token_usage entries (one entry per data point: the point's
+// value goes to input_tokens, output_tokens, cache_read_tokens or
+// cache_creation_tokens by its `type` attribute, or to cost_usd). Off by
+// default because the api_request events count the same requests. In the
+// exporter config:
+//
+//	rules:
+//	  - match: {metric: "claude_code.*.usage"}
+//	    type: token_usage
+var ClaudeCodeUsageRule = Rule{Metric: mapping.ClaudeCodeUsageRule.Metric, Type: "token_usage"}
+
+// Options configures a Converter (SPEC §2–§4, the exporter's config).
+type Options struct {
+	TypeAttribute       string // "" = no override attribute
+	BuiltinRules        bool
+	Unmatched           string // "" or "drop" = drop; else one of the ten types
+	SessionIDAttributes []string
+	UserIDAttributes    []string
+	Rules               []Rule
+	IncludeBuckets      bool
+	// Now is the clock for records with no timestamp (nil = time.Now).
+	Now func() time.Time
+	// Observe, when set, is called for every entry written (the session
+	// tracker). The *EntryInfo is valid only during the call.
+	Observe func(*EntryInfo)
+}
+
+// Default identity attribute lists (SPEC §3).
+var (
+	DefaultSessionIDAttributes = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
+	DefaultUserIDAttributes    = []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"}
+)
+
+// EntryInfo describes one written entry, for the session tracker.
+type EntryInfo struct {
+	Type                      string
+	Time                      time.Time
+	SessionID, UserID         string
+	Model, ProjectPath        string
+	InputTokens, OutputTokens int64
+	CostUSD                   float64
+	Synthesized               bool
+}
+
+// Types are the ten entry types, in SPEC §1 order.
+var Types = [NumTypes]string(mapping.Names)
+
+// NumTypes is the number of entry types.
+const NumTypes = mapping.NumTypes
+
+// Stats counts what one conversion did. The exporter adds them to its telemetry.
+type Stats struct {
+	Written          [NumTypes]int64 // per type, indexed like Types
+	DroppedUnmatched int64
+	DroppedInvalid   int64 // records that could not be converted
+	InvalidOverride  int64 // override attribute with a value that is not a type
+	CoercionFailed   int64 // named fields kept as they came
+}
+
+// Converter converts pdata to entry lines. Immutable after New; safe for
+// concurrent use.
+type Converter struct {
+	opts     Options
+	now      func() time.Time
+	resolver *mapping.Resolver
+	keys     keyTable
+	plans    [NumTypes]*plan
+	rules    []*plan // per user rule: its plan, nil = the type's default
+	ids      idKeys
+	special  specialKeys
+	pool     scratchPool
+	// fillID, when set (tests), overwrites each entry's 36-character id.
+	fillID func(id []byte)
+}

@@ -1,0 +1,167 @@
+package convert
+
+import "github.com/analyticsexporter/analyticsexporter/internal/mapping"
+
+// kind is how a named field is coerced (SPEC §3).
+type kind uint8
+
+const (
+	kindStr kind = iota
+	kindInt
+	kindFloat // also durations in milliseconds
+	kindBool
+)
+
+// derivation is a source of a named field that is not one attribute.
+type derivation uint8
+
+const (
+	derNone derivation = iota
+	// derDecision: a tool decision reject/denied/abort is success false,
+	// accept is true (the decision attribute stays in data).
+	derDecision
+	// derErrorPresent: an error, error.type or exception.* attribute makes
+	// success false.
+	derErrorPresent
+	// derMetricOK: a metric point without an error attribute is success true.
+	derMetricOK
+	// derOperation: the event name, or the metric name plus the tool or
+	// agent name.
+	derOperation
+	// derMetricDuration: a duration metric's value, or a histogram's mean,
+	// in milliseconds.
+	derMetricDuration
+	// derTokenValue: a token or cost metric's value, placed by the token
+	// type attribute (gen_ai.token.type or Claude Code's type).
+	derTokenValue
+	// derBody: a string log body (the message of a generic error).
+	derBody
+)
+
+// infoSlot says which EntryInfo number a named field feeds.
+type infoSlot uint8
+
+const (
+	infoNone infoSlot = iota
+	infoInput
+	infoOutput
+	infoCost
+	infoModel
+	infoPath
+)
+
+// src is one attribute source of a named field. keep leaves the attribute
+// in data as well (status_code is a fact of its own besides error_type).
+type src struct {
+	key  string
+	keep bool
+}
+
+// fieldDef is one named field of a type: its sources in order (its own name
+// is always tried first), then derivations. optional fields are written only
+// when they have a value.
+type fieldDef struct {
+	name     string
+	kind     kind
+	sources  []src
+	derive   []derivation
+	optional bool
+	info     infoSlot
+}
+
+func s(keys ...string) []src {
+	out := make([]src, len(keys))
+	for i, k := range keys {
+		out[i] = src{key: k}
+	}
+	return out
+}
+
+func d(ds ...derivation) []derivation { return ds }
+
+// projectPathKeys are where a project path comes from (cwd: Claude Code,
+// workspace.host_paths: Gemini CLI, project_path: our own name).
+var projectPathKeys = []string{"project_path", "cwd", "workspace.host_paths"}
+
+// modelKeys are where a model name comes from.
+var modelKeys = []string{"model", "gen_ai.response.model", "gen_ai.request.model"}
+
+// namedFields are the named fields of every type, seed fields first, with
+// their sources (SPEC §3 table; attribute names from the Claude Code, Gemini
+// CLI and Codex telemetry docs and the GenAI semantic conventions).
+var namedFields = [mapping.NumTypes][]fieldDef{
+	mapping.SessionStart: {
+		{name: "project_path", sources: s(projectPathKeys...), info: infoPath},
+		{name: "model", sources: s(modelKeys...), info: infoModel},
+	},
+	mapping.SessionEnd: {
+		{name: "duration_seconds", kind: kindFloat},
+		{name: "token_count", kind: kindInt, sources: s("total_tokens", "total_token_count")},
+	},
+	mapping.ToolUse: {
+		{name: "tool_name", sources: s("function_name", "gen_ai.tool.name")},
+		{name: "success", kind: kindBool, derive: d(derDecision, derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat},
+	},
+	mapping.AgentExecution: {
+		{name: "agent_name", sources: s("agent_type", "gen_ai.agent.name")},
+		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat},
+	},
+	mapping.CheckpointCreated: {
+		{name: "checkpoint_id"},
+	},
+	mapping.HookTriggered: {
+		{name: "hook_name"},
+		{name: "hook_event", sources: s("hook_event_name")},
+		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat, sources: s("total_duration_ms")},
+	},
+	mapping.CommandExecuted: {
+		{name: "command", sources: s("command_name")},
+		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat},
+	},
+	mapping.ErrorOccurred: {
+		{name: "error_type", sources: append(s("error.type", "exception.type", "error_name"), src{key: "status_code", keep: true})},
+		{name: "error_message", sources: s("error", "error.message", "exception.message"), derive: d(derBody)},
+		{name: "stack_trace", sources: s("exception.stacktrace")},
+	},
+	mapping.TokenUsage: {
+		{name: "model", sources: s(modelKeys...), info: infoModel},
+		{name: "input_tokens", kind: kindInt, sources: s("input_token_count", "gen_ai.usage.input_tokens"), derive: d(derTokenValue), info: infoInput},
+		{name: "output_tokens", kind: kindInt, sources: s("output_token_count", "gen_ai.usage.output_tokens"), derive: d(derTokenValue), info: infoOutput},
+		{name: "cache_read_tokens", kind: kindInt, sources: s("cached_content_token_count", "cache_read_input_tokens",
+			"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"), derive: d(derTokenValue)},
+		{name: "cache_creation_tokens", kind: kindInt, sources: s("cache_creation_input_tokens",
+			"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"), derive: d(derTokenValue)},
+		{name: "cost_usd", kind: kindFloat, sources: s("cost"), derive: d(derTokenValue), info: infoCost},
+	},
+	mapping.Performance: {
+		{name: "operation", derive: d(derOperation)},
+		{name: "duration_ms", kind: kindFloat, derive: d(derMetricDuration)},
+		{name: "success", kind: kindBool, derive: d(derErrorPresent, derMetricOK)},
+		// A histogram aggregates many tool or agent runs; their name stays
+		// in data under the seed's field name.
+		{name: "tool_name", sources: s("gen_ai.tool.name"), optional: true},
+		{name: "agent_name", sources: s("gen_ai.agent.name"), optional: true},
+	},
+}
+
+// errorKeys make success false (derErrorPresent) and a metric point failed.
+var errorKeys = []string{"error", "error.type", "exception.type", "exception.message"}
+
+// tokenTypeKeys say which token count a token metric point carries.
+var tokenTypeKeys = []string{"gen_ai.token.type", "type"}
+
+// tokenTypes maps token type values to token_usage field names.
+var tokenTypes = map[string]string{
+	"input": "input_tokens", "output": "output_tokens",
+	"cacheRead": "cache_read_tokens", "cache_read": "cache_read_tokens",
+	"cacheCreation": "cache_creation_tokens", "cache_creation": "cache_creation_tokens",
+}
+
+// metricValueKeys are the data keys a metric point's own numbers use; an
+// attribute with one of these keys is left out (the point's number wins).
+var metricValueKeys = []string{"value", "count", "sum", "min", "max", "bucket_counts", "explicit_bounds",
+	"scale", "zero_count", "positive", "negative", "quantiles"}

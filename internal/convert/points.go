@@ -1,0 +1,139 @@
+package convert
+
+import (
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// appendPointValues writes a point's own numbers into data: value (sum,
+// gauge) or count, sum, min, max (distributions), and with IncludeBuckets
+// the buckets or quantiles.
+func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) ([]byte, bool) {
+	if comma {
+		dst = append(dst, ',')
+	}
+	p := &sc.pt
+	switch p.kind {
+	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
+		dst = append(dst, `"value":`...)
+		if p.num.ValueType() == pmetric.NumberDataPointValueTypeInt {
+			dst = encode.Int(dst, p.num.IntValue())
+		} else {
+			dst = encode.Float(dst, p.num.DoubleValue())
+		}
+	case pmetric.MetricTypeHistogram:
+		h := p.hist
+		dst = appendStats(dst, h.Count(), h.Sum(), h.HasSum(), h.Min(), h.HasMin(), h.Max(), h.HasMax())
+		if c.opts.IncludeBuckets {
+			dst = append(dst, `,"bucket_counts":`...)
+			dst = appendUints(dst, h.BucketCounts())
+			dst = append(dst, `,"explicit_bounds":`...)
+			dst = appendFloats(dst, h.ExplicitBounds())
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		e := p.exp
+		dst = appendStats(dst, e.Count(), e.Sum(), e.HasSum(), e.Min(), e.HasMin(), e.Max(), e.HasMax())
+		if c.opts.IncludeBuckets {
+			dst = append(dst, `,"scale":`...)
+			dst = encode.Int(dst, int64(e.Scale()))
+			dst = append(dst, `,"zero_count":`...)
+			dst = encode.Int(dst, int64(e.ZeroCount()))
+			dst = append(dst, `,"positive":`...)
+			dst = appendExpBuckets(dst, e.Positive())
+			dst = append(dst, `,"negative":`...)
+			dst = appendExpBuckets(dst, e.Negative())
+		}
+	case pmetric.MetricTypeSummary:
+		dst = c.appendSummary(dst, p.summ)
+	}
+	return dst, true
+}
+
+func appendStats(dst []byte, count uint64, sum float64, hasSum bool, min float64, hasMin bool, max float64, hasMax bool) []byte {
+	dst = append(dst, `"count":`...)
+	dst = appendUint(dst, count)
+	dst = append(dst, `,"sum":`...)
+	dst = floatOrNull(dst, sum, hasSum)
+	dst = append(dst, `,"min":`...)
+	dst = floatOrNull(dst, min, hasMin)
+	dst = append(dst, `,"max":`...)
+	return floatOrNull(dst, max, hasMax)
+}
+
+// appendSummary writes count and sum, min and max from the 0 and 1
+// quantiles when present, and with IncludeBuckets all quantiles.
+func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint) []byte {
+	q := s.QuantileValues()
+	var min, max float64
+	var hasMin, hasMax bool
+	for i := 0; i < q.Len(); i++ {
+		switch q.At(i).Quantile() {
+		case 0:
+			min, hasMin = q.At(i).Value(), true
+		case 1:
+			max, hasMax = q.At(i).Value(), true
+		}
+	}
+	dst = appendStats(dst, s.Count(), s.Sum(), true, min, hasMin, max, hasMax)
+	if !c.opts.IncludeBuckets {
+		return dst
+	}
+	dst = append(dst, `,"quantiles":[`...)
+	for i := 0; i < q.Len(); i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"quantile":`...)
+		dst = encode.Float(dst, q.At(i).Quantile())
+		dst = append(dst, `,"value":`...)
+		dst = encode.Float(dst, q.At(i).Value())
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+func appendExpBuckets(dst []byte, b pmetric.ExponentialHistogramDataPointBuckets) []byte {
+	dst = append(dst, `{"offset":`...)
+	dst = encode.Int(dst, int64(b.Offset()))
+	dst = append(dst, `,"bucket_counts":`...)
+	dst = appendUints(dst, b.BucketCounts())
+	return append(dst, '}')
+}
+
+func floatOrNull(dst []byte, f float64, ok bool) []byte {
+	if !ok {
+		return append(dst, "null"...)
+	}
+	return encode.Float(dst, f)
+}
+
+// appendUint writes a count; counts beyond int64 are written as floats.
+func appendUint(dst []byte, u uint64) []byte {
+	if u > 1<<63-1 {
+		return encode.Float(dst, float64(u))
+	}
+	return encode.Int(dst, int64(u))
+}
+
+func appendUints(dst []byte, s pcommon.UInt64Slice) []byte {
+	dst = append(dst, '[')
+	for i := 0; i < s.Len(); i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendUint(dst, s.At(i))
+	}
+	return append(dst, ']')
+}
+
+func appendFloats(dst []byte, s pcommon.Float64Slice) []byte {
+	dst = append(dst, '[')
+	for i := 0; i < s.Len(); i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = encode.Float(dst, s.At(i))
+	}
+	return append(dst, ']')
+}

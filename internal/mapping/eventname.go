@@ -1,0 +1,71 @@
+package mapping
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// ToolPrefixes are the prefixes agent tools put before their event and
+// metric names. Names are compared with and without them.
+var ToolPrefixes = [...]string{"claude_code.", "gemini_cli.", "codex."}
+
+// StripPrefix returns name without a leading tool prefix.
+func StripPrefix(name string) string {
+	for _, p := range ToolPrefixes {
+		if strings.HasPrefix(name, p) {
+			return name[len(p):]
+		}
+	}
+	return name
+}
+
+// EventNameAttribute is the attribute that carries the event name when the
+// record's EventName field is empty.
+const EventNameAttribute = "event.name"
+
+// EventName returns the event name of a log record: its EventName field,
+// else the string value of the event.name attribute (attr, found), else a
+// string body that looks like a dotted name. fromAttr says the name came
+// from the attribute.
+func EventName(eventName string, attr pcommon.Value, found bool, body pcommon.Value) (name string, fromAttr bool) {
+	if eventName != "" {
+		return eventName, false
+	}
+	if found && attr.Type() == pcommon.ValueTypeStr && attr.Str() != "" {
+		return attr.Str(), true
+	}
+	if body.Type() == pcommon.ValueTypeStr && IsDottedName(body.Str()) {
+		return body.Str(), false
+	}
+	return "", false
+}
+
+// maxDottedName bounds what a body may be to count as an event name.
+const maxDottedName = 128
+
+// IsDottedName reports whether s looks like an event name such as
+// "claude_code.api_request": two or more non-empty segments of letters,
+// digits, '_' or '-', separated by dots, and no longer than 128 bytes.
+func IsDottedName(s string) bool {
+	if len(s) == 0 || len(s) > maxDottedName {
+		return false
+	}
+	dots, segLen := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			if segLen == 0 {
+				return false
+			}
+			dots++
+			segLen = 0
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			segLen++
+		default:
+			return false
+		}
+	}
+	return dots > 0 && segLen > 0
+}

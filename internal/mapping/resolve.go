@@ -1,0 +1,267 @@
+package mapping
+
+import (
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Attrs gives the resolver read access to a set of attributes. Get returns
+// the value of key (the last one when the key repeats).
+type Attrs interface {
+	Get(key string) (pcommon.Value, bool)
+}
+
+// AttrCond is one attribute condition of a rule: the attribute Key is
+// present and, unless Value is "*", its value (as text) equals Value.
+type AttrCond struct {
+	Key, Value string
+}
+
+// Rule is a user rule (SPEC §6). Every set condition must hold; an Event
+// rule never matches a metric and a Metric rule never matches a log.
+type Rule struct {
+	Event       string // glob on the event name, with or without tool prefix
+	Metric      string // glob on the metric name, with or without tool prefix
+	SeverityMin plog.SeverityNumber
+	Attributes  []AttrCond
+	Type        Type
+}
+
+// Config configures a Resolver.
+type Config struct {
+	TypeAttribute string // "" = no override attribute
+	Rules         []Rule // user rules, first match wins
+	Builtin       bool   // apply BuiltinEvents/BuiltinMetrics
+	Unmatched     Type   // NoType = drop
+}
+
+// Resolver resolves entry types. Immutable; safe for concurrent use.
+type Resolver struct {
+	cfg    Config
+	events eventIndex
+}
+
+// Source says which step of SPEC §2 decided a type.
+type Source int8
+
+// The resolution steps, in order.
+const (
+	FromOverride Source = iota
+	FromRule
+	FromBuiltin
+	FromGeneric
+	FromUnmatched
+)
+
+// Result is the outcome of a resolution. Type is NoType for a dropped
+// record; Rule is the index of the user rule that matched (FromRule only);
+// InvalidOverride counts override values that name no type.
+type Result struct {
+	Type             Type
+	Source           Source
+	Rule             int
+	InvalidOverride  int
+	OverrideOnRecord bool // the override came from the record attributes
+}
+
+// NewResolver returns a Resolver for cfg.
+func NewResolver(cfg Config) *Resolver {
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents)}
+}
+
+// Log is a log record as the resolver sees it.
+type Log struct {
+	Name     string // event name (EventName)
+	Severity plog.SeverityNumber
+	Attrs    Attrs // record attributes
+	Resource Attrs // resource attributes
+}
+
+// Metric is a metric data point as the resolver sees it.
+type Metric struct {
+	Name, Unit string
+	// Distribution is true for histograms, exponential histograms,
+	// summaries and gauges: the kinds a duration rule applies to.
+	Distribution bool
+	Attrs        Attrs // data point attributes
+	Resource     Attrs // resource attributes
+}
+
+// ResolveLog resolves the type of a log record.
+func (r *Resolver) ResolveLog(l *Log) Result {
+	res := r.override(l.Attrs, l.Resource)
+	if res.Type != NoType {
+		return res
+	}
+	for i := range r.cfg.Rules {
+		if r.matchLog(&r.cfg.Rules[i], l) {
+			return r.result(res, r.cfg.Rules[i].Type, FromRule, i)
+		}
+	}
+	if r.cfg.Builtin {
+		if t := r.builtinEvent(l.Name, l.Attrs); t != NoType {
+			return r.result(res, t, FromBuiltin, -1)
+		}
+	}
+	if l.Severity >= plog.SeverityNumberError || has(l.Attrs, "exception.type") || has(l.Attrs, "exception.message") {
+		return r.result(res, ErrorOccurred, FromGeneric, -1)
+	}
+	return r.result(res, r.cfg.Unmatched, FromUnmatched, -1)
+}
+
+// ResolveMetric resolves the type of a metric data point.
+func (r *Resolver) ResolveMetric(m *Metric) Result {
+	res := r.override(m.Attrs, m.Resource)
+	if res.Type != NoType {
+		return res
+	}
+	for i := range r.cfg.Rules {
+		if r.matchMetric(&r.cfg.Rules[i], m) {
+			return r.result(res, r.cfg.Rules[i].Type, FromRule, i)
+		}
+	}
+	if r.cfg.Builtin {
+		if t, ok := BuiltinMetrics[m.Name]; ok {
+			return r.result(res, t, FromBuiltin, -1)
+		}
+		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
+			return r.result(res, Performance, FromBuiltin, -1)
+		}
+	}
+	return r.result(res, r.cfg.Unmatched, FromUnmatched, -1)
+}
+
+func (r *Resolver) result(res Result, t Type, src Source, rule int) Result {
+	res.Type, res.Source, res.Rule = t, src, rule
+	return res
+}
+
+// override reads the override attribute, record first, then resource. An
+// invalid value is counted and resolution goes on with the next place.
+func (r *Resolver) override(rec, resource Attrs) Result {
+	res := Result{Type: NoType, Rule: -1}
+	if r.cfg.TypeAttribute == "" {
+		return res
+	}
+	for i, attrs := range [2]Attrs{rec, resource} {
+		if attrs == nil {
+			continue
+		}
+		v, ok := attrs.Get(r.cfg.TypeAttribute)
+		if !ok {
+			continue
+		}
+		if t, ok := ParseType(v.Str()); ok && v.Type() == pcommon.ValueTypeStr { // Str() is "" for other kinds
+			res.Type, res.Source, res.OverrideOnRecord = t, FromOverride, i == 0
+			return res
+		}
+		res.InvalidOverride++
+	}
+	return res
+}
+
+func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
+	if rule.Metric != "" {
+		return false
+	}
+	if rule.Event != "" && (l.Name == "" || !MatchName(rule.Event, l.Name)) {
+		return false
+	}
+	if rule.SeverityMin != 0 && l.Severity < rule.SeverityMin {
+		return false
+	}
+	return matchAttrs(rule.Attributes, l.Attrs, l.Resource)
+}
+
+func (r *Resolver) matchMetric(rule *Rule, m *Metric) bool {
+	if rule.Event != "" || rule.SeverityMin != 0 {
+		return false
+	}
+	if rule.Metric != "" && !MatchName(rule.Metric, m.Name) {
+		return false
+	}
+	return matchAttrs(rule.Attributes, m.Attrs, m.Resource)
+}
+
+// matchAttrs checks each condition on the record attributes, then on the
+// resource attributes.
+func matchAttrs(conds []AttrCond, rec, resource Attrs) bool {
+	for _, c := range conds {
+		v, ok := get(rec, c.Key)
+		if !ok {
+			v, ok = get(resource, c.Key)
+		}
+		if !ok || (c.Value != "*" && !ValueEquals(v, c.Value)) {
+			return false
+		}
+	}
+	return true
+}
+
+// builtinEvent applies BuiltinEvents to an event name.
+func (r *Resolver) builtinEvent(name string, attrs Attrs) Type {
+	if name == "" {
+		return NoType
+	}
+	bare := StripPrefix(name)
+	for _, i := range r.events[bare] {
+		rule := &BuiltinEvents[i]
+		// A prefixed name only matches rules of its own tool (or bare rules).
+		if bare != name && rule.Name != name && StripPrefix(rule.Name) != rule.Name {
+			continue
+		}
+		if rule.Attr == "" {
+			return rule.Type
+		}
+		v, ok := get(attrs, rule.Attr)
+		if !ok {
+			continue
+		}
+		if rule.Values == nil {
+			return rule.Type
+		}
+		for _, want := range rule.Values {
+			if ValueEquals(v, want) {
+				return rule.Type
+			}
+		}
+	}
+	if strings.HasSuffix(name, exceptionSuffix) {
+		return ErrorOccurred
+	}
+	return NoType
+}
+
+func get(a Attrs, key string) (pcommon.Value, bool) {
+	if a == nil {
+		return pcommon.Value{}, false
+	}
+	return a.Get(key)
+}
+
+func has(a Attrs, key string) bool {
+	_, ok := get(a, key)
+	return ok
+}
+
+// ValueEquals reports whether v, as text, equals s (strings exactly,
+// booleans as true/false, numbers in their shortest decimal form). It does
+// not allocate for strings, booleans and integers.
+func ValueEquals(v pcommon.Value, s string) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str() == s
+	case pcommon.ValueTypeBool:
+		return strconv.FormatBool(v.Bool()) == s
+	case pcommon.ValueTypeInt:
+		var buf [24]byte
+		return string(strconv.AppendInt(buf[:0], v.Int(), 10)) == s
+	case pcommon.ValueTypeDouble:
+		var buf [32]byte
+		return string(strconv.AppendFloat(buf[:0], v.Double(), 'g', -1, 64)) == s
+	}
+	return false
+}
