@@ -23,9 +23,8 @@ import (
 
 // Config is the configuration of the analytics exporter (SPEC §6).
 //
-// Validation is split over the nested structs so that confmap.Validate
-// prefixes each error with its full key (`rotation::max_megabytes: ...`,
-// `rules::0::type: ...`).
+// Validate reports every bad value with its full key, the way confmap
+// spells paths (`rotation::max_megabytes: ...`, `rules::0::type: ...`).
 type Config struct {
 	// Directory is the base directory; files go to <directory>/metrics/.
 	Directory string `mapstructure:"directory"`
@@ -122,7 +121,7 @@ type SessionsConfig struct {
 
 var _ component.Config = (*Config)(nil)
 
-// Validate checks the top-level keys; nested sections validate themselves.
+// Validate checks every key of the config and names the key in each error.
 func (cfg *Config) Validate() error {
 	var errs error
 	if strings.TrimSpace(cfg.Directory) == "" {
@@ -144,77 +143,83 @@ func (cfg *Config) Validate() error {
 	}
 	errs = errors.Join(errs, checkKeys("session_id_attributes", cfg.SessionIDAttributes))
 	errs = errors.Join(errs, checkKeys("user_id_attributes", cfg.UserIDAttributes))
+	errs = errors.Join(errs, cfg.Rotation.validate("rotation::"))
+	for i := range cfg.Rules {
+		errs = errors.Join(errs, cfg.Rules[i].validate(fmt.Sprintf("rules::%d::", i)))
+	}
+	errs = errors.Join(errs, cfg.Sessions.validate("sessions::"))
 	return errs
 }
 
-// Validate checks the rotation section.
-func (r *RotationConfig) Validate() error {
+func (r *RotationConfig) validate(key string) error {
 	var errs error
 	const maxMB = float64(math.MaxInt64 >> 20)
 	if math.IsNaN(r.MaxMegabytes) || r.MaxMegabytes <= 0 || r.MaxMegabytes > maxMB {
-		errs = errors.Join(errs, fmt.Errorf("max_megabytes: must be > 0, got %v", r.MaxMegabytes))
+		errs = errors.Join(errs, fmt.Errorf("%smax_megabytes: must be > 0, got %v", key, r.MaxMegabytes))
 	} else if r.maxBytes() < 1 {
-		errs = errors.Join(errs, fmt.Errorf("max_megabytes: must be at least one byte, got %v", r.MaxMegabytes))
+		errs = errors.Join(errs, fmt.Errorf("%smax_megabytes: must be at least one byte, got %v", key, r.MaxMegabytes))
 	}
 	if r.MaxFiles < 1 {
-		errs = errors.Join(errs, fmt.Errorf("max_files: must be >= 1, got %d", r.MaxFiles))
+		errs = errors.Join(errs, fmt.Errorf("%smax_files: must be >= 1, got %d", key, r.MaxFiles))
 	}
 	if r.MaxAge < 0 {
-		errs = errors.Join(errs, fmt.Errorf("max_age: must be >= 0, got %v", r.MaxAge))
+		errs = errors.Join(errs, fmt.Errorf("%smax_age: must be >= 0, got %v", key, r.MaxAge))
 	}
 	if r.Interval < 0 {
-		errs = errors.Join(errs, fmt.Errorf("interval: must be >= 0, got %v", r.Interval))
+		errs = errors.Join(errs, fmt.Errorf("%sinterval: must be >= 0, got %v", key, r.Interval))
 	}
 	return errs
 }
 
 func (r *RotationConfig) maxBytes() int64 { return int64(r.MaxMegabytes * (1 << 20)) }
 
-// Validate checks one rule.
-func (r *RuleConfig) Validate() error {
-	var errs error
+func (r *RuleConfig) validate(key string) error {
+	errs := r.Match.validate(key + "match")
 	if !isEntryType(r.Type) {
-		errs = errors.Join(errs, fmt.Errorf("type: must be one of %s, got %q", typeList(), r.Type))
+		errs = errors.Join(errs, fmt.Errorf("%stype: must be one of %s, got %q", key, typeList(), r.Type))
 	}
 	for _, field := range sortedKeys(r.Fields) {
 		if field == "" || r.Fields[field] == "" {
-			errs = errors.Join(errs, fmt.Errorf("fields: named field and attribute must not be empty, got %q: %q", field, r.Fields[field]))
+			errs = errors.Join(errs, fmt.Errorf("%sfields: named field and attribute must not be empty, got %q: %q", key, field, r.Fields[field]))
 		}
 	}
 	return errs
 }
 
-// Validate checks the match of a rule.
-func (m *MatchConfig) Validate() error {
+func (m *MatchConfig) validate(key string) error {
 	if m.Event == "" && m.Metric == "" && m.SeverityMin == 0 && len(m.Attributes) == 0 {
-		return errors.New("must set at least one of event, metric, severity_min, attributes")
+		return fmt.Errorf("%s: must set at least one of event, metric, severity_min, attributes", key)
 	}
+	key += "::"
 	var errs error
 	if _, err := path.Match(m.Event, ""); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("event: bad glob %q: %w", m.Event, err))
+		errs = errors.Join(errs, fmt.Errorf("%sevent: bad glob %q: %w", key, m.Event, err))
 	}
 	if _, err := path.Match(m.Metric, ""); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("metric: bad glob %q: %w", m.Metric, err))
+		errs = errors.Join(errs, fmt.Errorf("%smetric: bad glob %q: %w", key, m.Metric, err))
+	}
+	if err := m.SeverityMin.validate(); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("%sseverity_min: %w", key, err))
 	}
 	for _, k := range sortedKeys(m.Attributes) {
 		if k == "" {
-			errs = errors.Join(errs, errors.New("attributes: attribute key must not be empty"))
+			errs = errors.Join(errs, fmt.Errorf("%sattributes: attribute key must not be empty", key))
 		}
 	}
 	return errs
 }
 
-// Validate checks the sessions section; nothing is checked when disabled.
-func (s *SessionsConfig) Validate() error {
+// validate checks the sessions section; nothing is checked when disabled.
+func (s *SessionsConfig) validate(key string) error {
 	if !s.Enabled {
 		return nil
 	}
 	var errs error
 	if s.IdleTimeout <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("idle_timeout: must be > 0, got %v", s.IdleTimeout))
+		errs = errors.Join(errs, fmt.Errorf("%sidle_timeout: must be > 0, got %v", key, s.IdleTimeout))
 	}
 	if s.MaxTracked < 1 {
-		errs = errors.Join(errs, fmt.Errorf("max_tracked: must be >= 1, got %d", s.MaxTracked))
+		errs = errors.Join(errs, fmt.Errorf("%smax_tracked: must be >= 1, got %d", key, s.MaxTracked))
 	}
 	return errs
 }
@@ -308,10 +313,8 @@ func (s Severity) MarshalText() ([]byte, error) {
 	return []byte(name), nil
 }
 
-// Validate rejects numbers outside the OTLP range (a number in YAML bypasses
+// validate rejects numbers outside the OTLP range (a number in YAML bypasses
 // UnmarshalText).
-func (s Severity) Validate() error { return s.validate() }
-
 func (s Severity) validate() error {
 	if s < 0 || s > 24 {
 		return fmt.Errorf("must be 1-24 or a severity name, got %d", int(s))

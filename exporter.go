@@ -223,11 +223,16 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 // retry converts the data again and writes it whole. Telemetry counts only
 // what was written, so retries do not count twice.
 func (e *analyticsExporter) write(ctx context.Context, buf *[]byte, st *convert.Stats) error {
-	if t := e.shared.sessions; t != nil {
-		*buf = t.AppendPending(*buf)
+	converted := len(*buf)
+	tracker := e.shared.sessions
+	if tracker != nil {
+		*buf = tracker.AppendPending(*buf)
 	}
 	if len(*buf) > 0 {
 		if err := e.shared.sink.Append(*buf); err != nil {
+			if tracker != nil {
+				tracker.Requeue((*buf)[converted:])
+			}
 			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), e.shared.sink.Dir(), err)
 		}
 	}

@@ -79,19 +79,25 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 // sessionTracker is the seam where internal/sessions (issue 7) plugs in.
 // The exporter calls it like this:
 //   - Start: after the sink is open, with the host (for sessions.storage).
-//   - Observe: for every entry the converter builds (convert.Options.Observe).
+//   - Observe: for every entry the converter builds (convert.Options.Observe);
+//     lines it synthesizes wait in the tracker for AppendPending.
 //   - AppendPending: in every export, after conversion and before the one
 //     Append, so synthesized session_start/session_end lines land in the
 //     same batch as the records that caused them.
+//   - Requeue: with the lines AppendPending added when that Append failed,
+//     so a failed write loses no synthesized line (the retry rewrites them).
 //   - Shutdown: when the last pipeline of the ID shuts down, before the sink
-//     closes; it writes the final session_end lines through write.
+//     closes; it writes its final lines through write.
 //
 // Idle sessions that end while no export arrives are written through the
-// write function given to newSessionTracker (one Append per call).
+// write function given to newSessionTracker (one Append per call). A
+// *sessions.Tracker fits behind a small adapter: AppendPending is Drain,
+// Requeue is Requeue, Observe calls Observe and Requeues what it appends.
 type sessionTracker interface {
 	Start(ctx context.Context, host component.Host) error
 	Observe(info *convert.EntryInfo)
 	AppendPending(dst []byte) []byte
+	Requeue(lines []byte)
 	Shutdown(ctx context.Context) error
 }
 
