@@ -1,0 +1,140 @@
+package sessions
+
+import (
+	"testing"
+	"time"
+)
+
+// step is one action of a rules scenario: advance the fake clock, then
+// either observe an entry (want keep) or run Expire, CloseAll.
+type step struct {
+	advance time.Duration
+	entry   string // entry type; "" = no entry
+	expire  bool
+	close   bool
+	keep    bool
+}
+
+func obs(typ string) step                { return step{entry: typ, keep: true} }
+func dup(typ string) step                { return step{entry: typ} }
+func after(d time.Duration, s step) step { s.advance = d; return s }
+func expireAfter(d time.Duration) step   { return step{advance: d, expire: true} }
+func closeAll() step                     { return step{close: true} }
+func count(lines []line, typ string) (n int) {
+	return countIf(lines, func(l line) bool { return l.Type == typ })
+}
+
+func countIf(lines []line, f func(line) bool) (n int) {
+	for _, l := range lines {
+		if f(l) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestExactlyOneEndPerSpan pins the rules of the package doc: for each
+// scenario, the synthesized starts and ends (plus the explicit entries the
+// caller keeps) make one start and one end per span.
+func TestExactlyOneEndPerSpan(t *testing.T) {
+	const idle = 30 * time.Minute
+	cases := []struct {
+		name                string
+		steps               []step
+		starts, ends        int // synthesized lines
+		explicitEndsKept    int
+		explicitStartsKept  int
+		late, dupEnd, spans int64
+		orphanEnds          int // kept explicit ends of spans the tracker does not know
+	}{
+		{"explicit end after idle end is dropped",
+			[]step{obs("tool_use"), expireAfter(idle), after(time.Minute, dup("session_end")), closeAll()},
+			1, 1, 0, 0, 0, 1, 1, 0},
+		{"explicit end after the remembered window passes through",
+			[]step{obs("tool_use"), expireAfter(idle), expireAfter(idle), obs("session_end"), closeAll()},
+			1, 1, 1, 0, 0, 0, 1, 1},
+		{"second explicit end is dropped",
+			[]step{obs("tool_use"), obs("session_end"), after(time.Second, dup("session_end")), closeAll()},
+			1, 0, 1, 0, 0, 1, 1, 0},
+		{"straggler after explicit end is absorbed",
+			[]step{obs("tool_use"), obs("session_end"), after(time.Minute, obs("token_usage")), closeAll()},
+			1, 0, 1, 0, 1, 0, 1, 0},
+		{"record after the remembered window opens a new span",
+			[]step{obs("tool_use"), obs("session_end"), expireAfter(idle), after(time.Minute, obs("tool_use")), closeAll()},
+			2, 1, 1, 0, 0, 0, 2, 0},
+		{"record after idle end opens a new span",
+			[]step{obs("tool_use"), expireAfter(idle), after(time.Minute, obs("tool_use")), expireAfter(idle)},
+			2, 2, 0, 0, 0, 0, 2, 0},
+		{"explicit start after explicit end opens a new span",
+			[]step{obs("session_start"), obs("session_end"), after(time.Minute, obs("session_start")), closeAll()},
+			0, 1, 1, 2, 0, 0, 2, 0},
+		{"explicit end of an unseen span passes through once",
+			[]step{obs("session_end"), after(time.Second, dup("session_end")), after(time.Second, obs("tool_use")), closeAll()},
+			0, 0, 1, 0, 1, 1, 0, 1},
+		{"explicit start then explicit end",
+			[]step{obs("session_start"), obs("tool_use"), obs("session_end"), expireAfter(idle), closeAll()},
+			0, 0, 1, 1, 0, 0, 1, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			tr := New(Options{IdleTimeout: idle, MaxTracked: 10, Now: c.Now})
+			var out []byte
+			var endsKept, startsKept int
+			for i, s := range tc.steps {
+				now := c.Advance(s.advance)
+				switch {
+				case s.expire:
+					out = tr.Expire(out, now)
+				case s.close:
+					out = tr.CloseAll(out)
+				default:
+					var keep bool
+					out, keep = tr.Observe(out, &Entry{Type: s.entry, SessionID: "s", Time: now})
+					if keep != s.keep {
+						t.Fatalf("step %d (%s): keep=%v, want %v", i, s.entry, keep, s.keep)
+					}
+					if keep && s.entry == "session_end" {
+						endsKept++
+					}
+					if keep && s.entry == "session_start" {
+						startsKept++
+					}
+				}
+			}
+			lines := checkLines(t, out)
+			if got := count(lines, "session_start"); got != tc.starts {
+				t.Errorf("synthesized starts %d, want %d", got, tc.starts)
+			}
+			if got := count(lines, "session_end"); got != tc.ends {
+				t.Errorf("synthesized ends %d, want %d", got, tc.ends)
+			}
+			if endsKept != tc.explicitEndsKept || startsKept != tc.explicitStartsKept {
+				t.Errorf("explicit ends kept %d, starts kept %d; want %d, %d",
+					endsKept, startsKept, tc.explicitEndsKept, tc.explicitStartsKept)
+			}
+			st := tr.Stats()
+			if st.Late != tc.late || st.DuplicateEnds != tc.dupEnd || st.Started != tc.spans {
+				t.Errorf("late %d dupEnd %d spans %d; want %d %d %d", st.Late, st.DuplicateEnds, st.Started,
+					tc.late, tc.dupEnd, tc.spans)
+			}
+			// One start and one end per span, counting what the caller keeps.
+			if s, e := tc.starts+startsKept, tc.ends+endsKept-tc.orphanEnds; s != int(st.Started) || e != s {
+				t.Errorf("%d spans but %d starts and %d ends", st.Started, s, e)
+			}
+		})
+	}
+}
+
+func TestExplicitEndAfterEvictionIsDropped(t *testing.T) {
+	c := newClock()
+	tr := New(Options{MaxTracked: 1, Now: c.Now})
+	observe(t, tr, rec("tool_use", "a", 0))
+	out := observe(t, tr, rec("tool_use", "b", time.Second))
+	if one(t, checkLines(t, out), "session_end", "a").data["end_reason"] != "max_tracked" {
+		t.Fatal("a not evicted")
+	}
+	if out, keep := tr.Observe(nil, rec("session_end", "a", 2*time.Second)); keep || len(out) != 0 {
+		t.Errorf("late explicit end of an evicted span: keep=%v out=%q", keep, out)
+	}
+}
