@@ -1,0 +1,229 @@
+//go:build reliability
+
+package reliability
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+)
+
+// dataName matches a finished data file: SPEC §5's name, plain or compressed.
+var dataName = regexp.MustCompile(`^metrics_\d{8}_\d{6}_\d{6}\.jsonl(\.gz|\.zst)?$`)
+
+// dirState is what a sink directory holds, by kind, each list in name order.
+type dirState struct {
+	data  []string // every data file (plain and compressed)
+	plain []string // uncompressed data files (the live one among them)
+	tmp   []string // leftovers of a compression: names containing ".tmp"
+	other []string // anything else but the lock file
+}
+
+// plainRotated is the number of plain files other than the newest data
+// file (the live one): rotated files still waiting for compression.
+func (d dirState) plainRotated() int {
+	n := len(d.plain)
+	if n > 0 && len(d.data) > 0 && d.plain[len(d.plain)-1] == d.data[len(d.data)-1] {
+		n--
+	}
+	return n
+}
+
+// scanDir lists <base>/metrics.
+func scanDir(t testing.TB, base string) dirState {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(base, "metrics"))
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	var d dirState
+	for _, e := range ents {
+		name := e.Name()
+		switch {
+		case dataName.MatchString(name):
+			d.data = append(d.data, name)
+			if strings.HasSuffix(name, ".jsonl") {
+				d.plain = append(d.plain, name)
+			}
+		case strings.Contains(name, ".tmp"):
+			d.tmp = append(d.tmp, name)
+		case name != ".lock":
+			d.other = append(d.other, name)
+		}
+	}
+	sort.Slice(d.data, func(i, j int) bool { return stem(d.data[i]) < stem(d.data[j]) })
+	sort.Slice(d.plain, func(i, j int) bool { return stem(d.plain[i]) < stem(d.plain[j]) })
+	return d
+}
+
+// stem is a data file name without its extensions.
+func stem(name string) string {
+	if i := strings.Index(name, "."); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// readout is everything read back from a sink directory.
+type readout struct {
+	files      int
+	lines      int
+	bad        int // lines failing schema.CheckLine, torn tails included
+	badSample  []string
+	dupStems   int             // two data files with one stem (e.g. x.jsonl and x.jsonl.gz)
+	seqCount   map[int64]int   // rel.seq -> times found
+	seqOrder   []int64         // rel.seq in file order (only when ordered)
+	perSender  map[int64]int64 // last rel.seq seen per sender (ordered mode)
+	outOfOrder int             // seq not above the sender's previous one (ordered mode)
+	types      map[string]int  // entries per type
+	noSeq      int             // entries without rel.seq (other tests' payloads)
+	fileSeqs   map[string][2]int64
+}
+
+// readBack reads every data file of base in name order with its own
+// decompression (independent of the sink's Reader), checks every line with
+// schema.CheckLine and collects the sequence numbers.
+func readBack(t testing.TB, base string) readout {
+	t.Helper()
+	d := scanDir(t, base)
+	r := readout{seqCount: map[int64]int{}, perSender: map[int64]int64{}, types: map[string]int{},
+		fileSeqs: map[string][2]int64{}}
+	for i := 1; i < len(d.data); i++ {
+		if stem(d.data[i]) == stem(d.data[i-1]) {
+			r.dupStems++
+		}
+	}
+	for _, name := range d.data {
+		r.files++
+		if err := r.readFile(filepath.Join(base, "metrics", name)); err != nil {
+			r.badLine(fmt.Sprintf("%s: unreadable: %v", name, err))
+		}
+	}
+	return r
+}
+
+func (r *readout) readFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var rd io.Reader = f
+	switch {
+	case strings.HasSuffix(path, ".gz"):
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		rd = zr
+	case strings.HasSuffix(path, ".zst"):
+		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		rd = zr
+	}
+	br := bufio.NewReaderSize(rd, 1<<20)
+	name := filepath.Base(path)
+	span := [2]int64{-1, -1}
+	for n := 1; ; n++ {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer: collect it whole.
+			var big bytes.Buffer
+			big.Write(line)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				big.Write(line)
+			}
+			line = big.Bytes()
+		}
+		if len(line) == 0 && err == io.EOF {
+			break
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		r.lines++
+		if err == io.EOF {
+			r.badLine(fmt.Sprintf("%s:%d: torn last line (no newline): %.80q", name, n, line))
+			break
+		}
+		line = line[:len(line)-1]
+		e, cerr := schema.CheckLine(line)
+		if cerr != nil {
+			r.badLine(fmt.Sprintf("%s:%d: %v: %.120q", name, n, cerr, line))
+			continue
+		}
+		r.types[e.Type]++
+		seq, ok := intField(e.Data, attrSeq)
+		if !ok {
+			r.noSeq++
+			continue
+		}
+		r.seqCount[seq]++
+		if span[0] < 0 {
+			span[0] = seq
+		}
+		span[1] = seq
+		if sender, ok := intField(e.Data, attrSender); ok {
+			if prev, seen := r.perSender[sender]; seen && seq <= prev {
+				r.outOfOrder++
+			}
+			r.perSender[sender] = seq
+		}
+	}
+	r.fileSeqs[name] = span
+	return nil
+}
+
+func (r *readout) badLine(msg string) {
+	r.bad++
+	if len(r.badSample) < 10 {
+		r.badSample = append(r.badSample, msg)
+	}
+}
+
+// intField finds "key":<int> at the top level of a data object written by
+// the exporter (it has been checked by schema.CheckLine already; this only
+// locates our own attribute).
+func intField(data []byte, key string) (int64, bool) {
+	needle := []byte(strconv.Quote(key) + ":")
+	i := bytes.Index(data, needle)
+	if i < 0 {
+		return 0, false
+	}
+	rest := data[i+len(needle):]
+	j := 0
+	for j < len(rest) && (rest[j] == '-' || rest[j] >= '0' && rest[j] <= '9') {
+		j++
+	}
+	v, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	return v, err == nil
+}
+
+// checkWithSchemaDir runs the project's own directory checker as a second
+// opinion and returns its report.
+func checkWithSchemaDir(t testing.TB, base string) schema.Report {
+	t.Helper()
+	rep, err := schema.CheckDir(base)
+	if err != nil {
+		t.Fatalf("schema.CheckDir: %v", err)
+	}
+	return rep
+}
