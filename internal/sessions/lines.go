@@ -25,7 +25,7 @@ func appendStart(dst []byte, s *session) []byte {
 func appendEnd(dst []byte, s *session, why reason) []byte {
 	dst = encode.EntryHead(dst, time.Unix(0, s.last), typeSessionEnd, s.id, s.userID)
 	dst = append(dst, `{"duration_seconds":`...)
-	dst = encode.Float(dst, float64(s.last-s.first)/1e9)
+	dst = encode.Float(dst, float64(uint64(s.last-s.first))/1e9) // last >= first: no overflow as uint64
 	dst = append(dst, `,"token_count":`...)
 	dst = encode.Int(dst, s.inTok+s.outTok)
 	dst = append(dst, `,"model":`...)
