@@ -1,0 +1,144 @@
+# analyticsexporter: build, test and run the otelcol-analytics Collector.
+#
+#   make run      install ocb, build the Collector, run it with config.yaml
+#   make test     lint, unit tests (-race), build, end-to-end smoke test
+#   make build    build ./_build/otelcol-analytics (only when sources changed)
+#   make lint     golangci-lint (pinned, installed into .tools/bin)
+#   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
+#
+# Tools are pinned and installed into .tools/bin with `go install`, never into
+# the user's GOPATH; each install leaves a stamp in .tools/stamps named after
+# the version, so changing a version below reinstalls that tool.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+
+GO ?= go
+
+OCB_VERSION           := v0.165.0
+GOLANGCI_LINT_VERSION := v2.15.0
+BENCHSTAT_VERSION     := v0.0.0-20260908200009-22c9c6c9d4da
+
+TOOLS_DIR := $(CURDIR)/.tools
+TOOLS_BIN := $(TOOLS_DIR)/bin
+STAMPS    := $(TOOLS_DIR)/stamps
+
+OCB           := $(TOOLS_BIN)/builder
+GOLANGCI_LINT := $(TOOLS_BIN)/golangci-lint
+BENCHSTAT     := $(TOOLS_BIN)/benchstat
+
+OCB_STAMP           := $(STAMPS)/builder@$(OCB_VERSION)
+GOLANGCI_LINT_STAMP := $(STAMPS)/golangci-lint@$(GOLANGCI_LINT_VERSION)
+BENCHSTAT_STAMP     := $(STAMPS)/benchstat@$(BENCHSTAT_VERSION)
+
+BUILD_DIR := _build
+BINARY    := $(BUILD_DIR)/otelcol-analytics
+CONFIG    ?= config.yaml
+
+# The Collector is rebuilt only when something it is built from changed: the
+# manifest, the module files, or a non-test Go file of the root module
+# (nested modules such as bench/ and the generated _build/ are not part of it).
+GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
+	-not -path './_build/*' -not -path './.tools/*' -not -path './.git/*' \
+	-not -path './bench/*' -not -path './e2e/*')
+
+GO_TEST_FLAGS ?= -race -timeout 15m
+E2E_FLAGS     ?= -race -count=1 -timeout 10m -v
+
+BENCH       ?= .
+BENCH_COUNT ?= 6
+BENCH_PKGS  ?= ./...
+BENCH_OUT   ?= bench.out
+
+.PHONY: all
+all: test
+
+## ---- tools ---------------------------------------------------------------
+
+$(OCB_STAMP):
+	@mkdir -p $(TOOLS_BIN) $(STAMPS)
+	GOBIN=$(TOOLS_BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	@touch $@
+
+$(GOLANGCI_LINT_STAMP):
+	@mkdir -p $(TOOLS_BIN) $(STAMPS)
+	GOBIN=$(TOOLS_BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	@touch $@
+
+$(BENCHSTAT_STAMP):
+	@mkdir -p $(TOOLS_BIN) $(STAMPS)
+	GOBIN=$(TOOLS_BIN) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+	@touch $@
+
+.PHONY: tools
+tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) ## install every pinned tool
+
+## ---- build and run -------------------------------------------------------
+
+# ocb generates _build/{main.go,components.go,go.mod}; the go.mod replaces
+# this module with the local checkout (builder-config.yaml, `path: ./`), then
+# ocb runs `go mod tidy` and `go build`. The touch marks the binary as newer
+# than its sources even when go build found nothing to relink.
+$(BINARY): $(OCB_STAMP) builder-config.yaml go.mod go.sum $(GO_SOURCES)
+	$(OCB) --config builder-config.yaml
+	@touch $@
+
+.PHONY: build
+build: $(BINARY) ## build the Collector with ocb
+
+.PHONY: run
+run: $(BINARY) ## build, then run the Collector with $(CONFIG)
+	$(BINARY) --config $(CONFIG)
+
+## ---- checks --------------------------------------------------------------
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT_STAMP) ## golangci-lint over the root module (e2e tag included)
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: fmt
+fmt: $(GOLANGCI_LINT_STAMP) ## rewrite files with gofmt and goimports
+	$(GOLANGCI_LINT) fmt ./...
+
+.PHONY: test-unit
+test-unit: ## go test -race over the root module
+	$(GO) test $(GO_TEST_FLAGS) ./...
+
+# The smoke test of the built binary; it is behind the e2e build tag so that
+# `go test ./...` does not need ocb.
+.PHONY: e2e
+e2e: $(BINARY) ## end-to-end smoke test of the built Collector
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) $(GO) test -tags e2e $(E2E_FLAGS) ./e2e/...
+
+.PHONY: test
+test: ## everything CI runs: lint, unit tests, build, smoke test
+	$(MAKE) lint
+	$(MAKE) test-unit
+	$(MAKE) build
+	$(MAKE) e2e
+
+## ---- benchmarks ----------------------------------------------------------
+
+# Output is benchstat's input: `make bench BENCH_OUT=old.out`, change code,
+# `make bench`, then `make benchstat OLD=old.out NEW=bench.out`.
+.PHONY: bench
+bench: ## run the Go benchmarks into $(BENCH_OUT)
+	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) $(BENCH_PKGS) | tee $(BENCH_OUT)
+
+OLD ?= old.out
+NEW ?= $(BENCH_OUT)
+.PHONY: benchstat
+benchstat: $(BENCHSTAT_STAMP) ## compare two bench outputs: make benchstat OLD=a.out NEW=b.out
+	$(BENCHSTAT) $(OLD) $(NEW)
+
+## ---- housekeeping --------------------------------------------------------
+
+.PHONY: clean
+clean: ## remove the built Collector (keeps .tools and ./analytics)
+	rm -rf $(BUILD_DIR)
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
