@@ -1,0 +1,81 @@
+package sessions
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func benchEntry(id string) *Entry {
+	return &Entry{Type: "token_usage", Time: t0, SessionID: id, UserID: "user-1",
+		Model: "claude-opus", InputTokens: 1200, OutputTokens: 300, CostUSD: 0.01}
+}
+
+// BenchmarkObserve is the hot path: an entry of a known session.
+func BenchmarkObserve(b *testing.B) {
+	tr := New(Options{Now: func() time.Time { return t0 }})
+	e := benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-2e5f7a9b0c3d")
+	tr.Observe(nil, e)
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.Observe(nil, e)
+	}
+}
+
+// BenchmarkObserveParallel spreads known sessions over all Ps (sharded
+// tracker), the exporter's case with several consumers.
+func BenchmarkObserveParallel(b *testing.B) {
+	tr := New(Options{MaxTracked: 100000})
+	es := make([]*Entry, 1024)
+	for i := range es {
+		es[i] = benchEntry("session-" + strconv.Itoa(i))
+		tr.Observe(nil, es[i])
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			tr.Observe(nil, es[i&1023])
+			i++
+		}
+	})
+}
+
+// BenchmarkObserveNewSession opens a span per entry on a full tracker: a
+// session_start line, and a max_tracked session_end for the evicted span.
+func BenchmarkObserveNewSession(b *testing.B) {
+	tr := New(Options{MaxTracked: 1000, Now: func() time.Time { return t0 }})
+	ids := make([]string, 100000)
+	for i := range ids {
+		ids[i] = "session-" + strconv.Itoa(i)
+	}
+	e := benchEntry("")
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		e.SessionID = ids[i%len(ids)]
+		buf, _ = tr.Observe(buf[:0], e)
+		i++
+	}
+}
+
+// BenchmarkPersist10k is one snapshot of 10,000 open spans.
+func BenchmarkPersist10k(b *testing.B) {
+	store := newMapStore()
+	tr := New(Options{MaxTracked: 10000, Store: store})
+	for i := range 10000 {
+		tr.Observe(nil, benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-"+strconv.Itoa(100000000000+i)))
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.persistMu.Lock()
+		tr.force = true
+		tr.persistMu.Unlock()
+		if err := tr.Persist(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
