@@ -2,6 +2,7 @@ package encode
 
 import (
 	"hash/maphash"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -20,8 +21,10 @@ const maxHashedKeys = 512
 
 var keySeed = maphash.MakeSeed()
 
-// hasDuplicateKeys reports whether m may hold a key twice. False means
-// certainly not.
+// hasDuplicateKeys reports whether m may hold a key twice, as written: two
+// different keys with invalid UTF-8 can become the same key once their bad
+// bytes are replaced by U+FFFD, so such keys take the exact path too. False
+// means certainly not.
 func hasDuplicateKeys(m pcommon.Map) bool {
 	n := m.Len()
 	switch {
@@ -41,6 +44,9 @@ func smallHasDuplicate(m pcommon.Map) bool {
 	var hashes [smallKeys]uint64
 	n := 0
 	for k := range m.All() {
+		if !utf8.ValidString(k) {
+			return true
+		}
 		h := maphash.String(keySeed, k)
 		for _, prev := range hashes[:n] {
 			if prev == h {
@@ -62,6 +68,9 @@ func largeHasDuplicate(m pcommon.Map) bool {
 	)
 	n := 0
 	for k := range m.All() {
+		if !utf8.ValidString(k) {
+			return true
+		}
 		h := maphash.String(keySeed, k)
 		word, bit := h>>58, uint64(1)<<(h>>52&63)
 		if filter[word]&bit != 0 {

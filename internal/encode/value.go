@@ -2,6 +2,7 @@ package encode
 
 import (
 	"encoding/base64"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -113,14 +114,14 @@ func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool,
 	last := make(map[string]int, m.Len())
 	i := 0
 	for k := range m.All() {
-		last[k] = i
+		last[writtenKey(k)] = i
 		i++
 	}
 	i = 0
 	for k, v := range m.All() {
 		idx := i
 		i++
-		if last[k] != idx || (skip != nil && skip(k)) {
+		if last[writtenKey(k)] != idx || (skip != nil && skip(k)) {
 			continue
 		}
 		if comma {
@@ -131,4 +132,13 @@ func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool,
 		dst = value(dst, v, depth)
 	}
 	return dst, comma
+}
+
+// writtenKey is k as a JSON reader sees it after String: each invalid UTF-8
+// byte replaced by U+FFFD (which is what converting to []rune does).
+func writtenKey(k string) string {
+	if utf8.ValidString(k) {
+		return k
+	}
+	return string([]rune(k))
 }
