@@ -137,7 +137,7 @@ type collector struct {
 
 // startOptions change how the child is started.
 type startOptions struct {
-	umask0 bool // start through `sh -c 'umask 000; exec ...'`
+	umask string // e.g. "000": start through `sh -c 'umask 000; exec ...'`
 }
 
 // startCollector starts the binary with the given config YAML. It does not
@@ -151,8 +151,8 @@ func startCollector(t testing.TB, p ports, cfgYAML string, o startOptions) *coll
 		t.Fatal(err)
 	}
 	var cmd *exec.Cmd
-	if o.umask0 {
-		cmd = exec.Command("/bin/sh", "-c", `umask 000; exec "$0" "$@"`, bin, "--config", cfgPath)
+	if o.umask != "" {
+		cmd = exec.Command("/bin/sh", "-c", "umask "+o.umask+`; exec "$0" "$@"`, bin, "--config", cfgPath)
 	} else {
 		cmd = exec.Command(bin, "--config", cfgPath)
 	}
@@ -263,7 +263,7 @@ func (c *collector) terminate(timeout time.Duration) (time.Duration, error) {
 // stop terminates the Collector and fails the test unless it exits 0.
 func (c *collector) stop() time.Duration {
 	c.t.Helper()
-	took, err := c.terminate(60 * time.Second)
+	took, err := c.terminate(5 * time.Minute)
 	if err != nil {
 		c.t.Fatalf("collector did not stop cleanly: %v\n%s", err, tail(c.log.String(), 6000))
 	}

@@ -30,6 +30,7 @@ type dirState struct {
 	plain []string // uncompressed data files (the live one among them)
 	tmp   []string // leftovers of a compression: names containing ".tmp"
 	other []string // anything else but the lock file
+	links []string // symbolic links (planted by a test; never data)
 }
 
 // plainRotated is the number of plain files other than the newest data
@@ -53,6 +54,8 @@ func scanDir(t testing.TB, base string) dirState {
 	for _, e := range ents {
 		name := e.Name()
 		switch {
+		case e.Type()&os.ModeSymlink != 0:
+			d.links = append(d.links, name)
 		case dataName.MatchString(name):
 			d.data = append(d.data, name)
 			if strings.HasSuffix(name, ".jsonl") {
@@ -83,14 +86,14 @@ type readout struct {
 	lines      int
 	bad        int // lines failing schema.CheckLine, torn tails included
 	badSample  []string
-	dupStems   int             // two data files with one stem (e.g. x.jsonl and x.jsonl.gz)
-	seqCount   map[int64]int   // rel.seq -> times found
-	seqOrder   []int64         // rel.seq in file order (only when ordered)
-	perSender  map[int64]int64 // last rel.seq seen per sender (ordered mode)
-	outOfOrder int             // seq not above the sender's previous one (ordered mode)
-	types      map[string]int  // entries per type
-	noSeq      int             // entries without rel.seq (other tests' payloads)
-	fileSeqs   map[string][2]int64
+	dupStems   int                 // two data files with one stem (e.g. x.jsonl and x.jsonl.gz)
+	seqCount   map[int64]int       // rel.seq -> times found
+	perSender  map[int64]int64     // last rel.seq seen per sender
+	outOfOrder int                 // seq not above the same sender's previous one
+	types      map[string]int      // entries per type
+	noSeq      int                 // entries without rel.seq (other tests' payloads)
+	fileSeqs   map[string][2]int64 // first and last rel.seq per file
+	fileBytes  map[string]int64    // uncompressed bytes per file
 }
 
 // readBack reads every data file of base in name order with its own
@@ -100,7 +103,7 @@ func readBack(t testing.TB, base string) readout {
 	t.Helper()
 	d := scanDir(t, base)
 	r := readout{seqCount: map[int64]int{}, perSender: map[int64]int64{}, types: map[string]int{},
-		fileSeqs: map[string][2]int64{}}
+		fileSeqs: map[string][2]int64{}, fileBytes: map[string]int64{}}
 	for i := 1; i < len(d.data); i++ {
 		if stem(d.data[i]) == stem(d.data[i-1]) {
 			r.dupStems++
@@ -160,6 +163,7 @@ func (r *readout) readFile(path string) error {
 			return err
 		}
 		r.lines++
+		r.fileBytes[name] += int64(len(line))
 		if err == io.EOF {
 			r.badLine(fmt.Sprintf("%s:%d: torn last line (no newline): %.80q", name, n, line))
 			break

@@ -92,17 +92,16 @@ type ledger struct {
 
 	mu       sync.Mutex
 	next     int64
-	attempts map[int64]int
-	acked    map[int64]bool
-	pending  []int64 // first seq of each unacknowledged batch
+	attempts []uint16 // by seq
+	acked    []bool   // by seq
+	pending  []int64  // first seq of each unacknowledged batch
 
 	ackedCount atomic.Int64
 	ackSignal  chan struct{} // capacity 1, poked on every ack
 }
 
 func newLedger(batch, pad int) *ledger {
-	return &ledger{batch: batch, pad: padding(pad), attempts: map[int64]int{}, acked: map[int64]bool{},
-		ackSignal: make(chan struct{}, 1)}
+	return &ledger{batch: batch, pad: padding(pad), ackSignal: make(chan struct{}, 1)}
 }
 
 // take returns the first seq of a batch to send: a pending one first.
@@ -116,6 +115,10 @@ func (l *ledger) take() int64 {
 	}
 	from := l.next
 	l.next += int64(l.batch)
+	for len(l.attempts) < int(l.next) {
+		l.attempts = append(l.attempts, 0)
+		l.acked = append(l.acked, false)
+	}
 	return from
 }
 
@@ -235,19 +238,23 @@ func (l *ledger) judge(found map[int64]int) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var v verdict
-	v.sent = len(l.attempts)
-	v.acked = len(l.acked)
-	for s := range l.acked {
-		if found[s] == 0 {
-			v.lost++
+	for s, a := range l.attempts {
+		if a > 0 {
+			v.sent++
+		}
+		if l.acked[s] {
+			v.acked++
+			if found[int64(s)] == 0 {
+				v.lost++
+			}
 		}
 	}
 	for s, n := range found {
 		v.found++
-		a := l.attempts[s]
-		if a == 0 {
+		switch {
+		case s < 0 || s >= int64(len(l.attempts)) || l.attempts[s] == 0:
 			v.phantom++
-		} else if n > a {
+		case n > int(l.attempts[s]):
 			v.dupBeyondRetries++
 		}
 	}
