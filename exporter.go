@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -29,10 +30,13 @@ type analyticsExporter struct {
 	telemetry *telemetry
 	conv      *convert.Converter
 
-	// mu is read-held by every export in flight; Shutdown write-locks it to
-	// drain them before it gives the sink back.
-	mu     sync.RWMutex
-	shared *sharedSink // nil before Start and after Shutdown
+	// mu orders the start of an export against Shutdown: once stopping is
+	// set no export begins, and Shutdown waits on inflight for the ones
+	// that did before it gives the sink back.
+	mu       sync.Mutex
+	stopping bool
+	inflight sync.WaitGroup
+	shared   atomic.Pointer[sharedSink] // nil before Start and after Shutdown
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -131,7 +135,8 @@ func (e *analyticsExporter) start(ctx context.Context, host component.Host) erro
 		return err
 	}
 	e.mu.Lock()
-	e.shared = shared
+	e.shared.Store(shared)
+	e.stopping = false
 	e.mu.Unlock()
 	return nil
 }
@@ -172,68 +177,81 @@ func (e *analyticsExporter) startSessions(ctx context.Context, host component.Ho
 }
 
 func (e *analyticsExporter) shutdown(ctx context.Context) error {
-	e.mu.Lock() // waits for this pipeline's exports in flight
-	shared := e.shared
-	e.shared = nil
+	e.mu.Lock()
+	e.stopping = true
 	e.mu.Unlock()
+	e.inflight.Wait()
 	var err error
-	if shared != nil {
+	if shared := e.shared.Swap(nil); shared != nil {
 		err = sinks.release(ctx, shared)
 	}
 	e.telemetry.shutdown()
 	return err
 }
 
-// observe hands an entry to the session tracker; read-locked by the export
-// that converts it.
+// begin registers an export in flight and returns the sink it writes to;
+// nil when the exporter is not started or is shutting down. The caller
+// calls e.inflight.Done when it is finished.
+func (e *analyticsExporter) begin() *sharedSink {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	shared := e.shared.Load()
+	if shared == nil || e.stopping {
+		return nil
+	}
+	e.inflight.Add(1)
+	return shared
+}
+
+// observe hands an entry to the session tracker.
 func (e *analyticsExporter) observe(info *convert.EntryInfo) {
-	if s := e.shared; s != nil && s.sessions != nil {
+	if s := e.shared.Load(); s != nil && s.sessions != nil {
 		s.sessions.Observe(info)
 	}
 }
 
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.shared == nil {
+	shared := e.begin()
+	if shared == nil {
 		return errNotStarted
 	}
+	defer e.inflight.Done()
 	buf := getBuffer()
 	defer putBuffer(buf)
 	var st convert.Stats
 	*buf = e.conv.AppendLogs((*buf)[:0], ld, &st)
-	return e.write(ctx, buf, &st)
+	return e.write(ctx, shared, buf, &st)
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.shared == nil {
+	shared := e.begin()
+	if shared == nil {
 		return errNotStarted
 	}
+	defer e.inflight.Done()
 	buf := getBuffer()
 	defer putBuffer(buf)
 	var st convert.Stats
 	*buf = e.conv.AppendMetrics((*buf)[:0], md, &st)
-	return e.write(ctx, buf, &st)
+	return e.write(ctx, shared, buf, &st)
 }
 
 // write appends the converted batch with one Append, so it lands whole or
 // not at all. A failed Append is returned as a plain (retryable) error: the
 // retry converts the data again and writes it whole. Telemetry counts only
 // what was written, so retries do not count twice.
-func (e *analyticsExporter) write(ctx context.Context, buf *[]byte, st *convert.Stats) error {
+func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats) error {
 	converted := len(*buf)
-	tracker := e.shared.sessions
+	tracker := shared.sessions
 	if tracker != nil {
 		*buf = tracker.AppendPending(*buf)
 	}
 	if len(*buf) > 0 {
-		if err := e.shared.sink.Append(*buf); err != nil {
+		if err := shared.sink.Append(*buf); err != nil {
 			if tracker != nil {
 				tracker.Requeue((*buf)[converted:])
 			}
-			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), e.shared.sink.Dir(), err)
+			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), shared.sink.Dir(), err)
 		}
 	}
 	e.telemetry.record(ctx, st, len(*buf))

@@ -1,0 +1,110 @@
+package analyticsexporter
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
+)
+
+// TestMetadataYAMLMatchesCode keeps metadata.yaml true to the hand-written
+// internal/metadata: type, stability per signal, and every telemetry metric
+// (name, unit, description, kind), in both directions.
+func TestMetadataYAMLMatchesCode(t *testing.T) {
+	cm, err := confmaptest.LoadConf("metadata.yaml")
+	require.NoError(t, err)
+	md := cm.ToStringMap()
+
+	assert.Equal(t, metadata.Type.String(), md["type"])
+	status := md["status"].(map[string]any)
+	assert.Equal(t, "exporter", status["class"])
+	stability := status["stability"].(map[string]any)
+	require.Len(t, stability, 1, "one stability level for every signal")
+	assert.ElementsMatch(t, []any{"logs", "metrics"}, stability[strings.ToLower(metadata.LogsStability.String())])
+	assert.ElementsMatch(t, []any{"logs", "metrics"}, stability[strings.ToLower(metadata.MetricsStability.String())])
+
+	attrs := md["attributes"].(map[string]any)
+	typeEnum := attrs["type"].(map[string]any)["enum"].([]any)
+	assert.Len(t, typeEnum, convert.NumTypes)
+	for i, typ := range convert.Types {
+		assert.Equal(t, typ, typeEnum[i])
+	}
+	assert.Equal(t, []any{"unmatched", "invalid"}, attrs["reason"].(map[string]any)["enum"])
+
+	yamlMetrics := md["telemetry"].(map[string]any)["metrics"].(map[string]any)
+	got := recordEveryInstrument(t)
+	assert.Len(t, got, len(yamlMetrics), "metrics in code vs metrics in metadata.yaml")
+	for name, raw := range yamlMetrics {
+		def := raw.(map[string]any)
+		m, ok := got["otelcol_"+name]
+		if !assert.True(t, ok, "metadata.yaml metric %s has no instrument", name) {
+			continue
+		}
+		assert.Equal(t, def["unit"], m.Unit, name)
+		assert.Equal(t, def["description"].(string)+" [Alpha]", m.Description, name)
+		assert.Equal(t, "alpha", def["stability"], name)
+		switch m.Data.(type) {
+		case metricdata.Sum[int64]:
+			assert.Contains(t, def, "sum", name)
+		case metricdata.Histogram[float64]:
+			assert.Contains(t, def, "histogram", name)
+		default:
+			t.Errorf("%s: unexpected kind %T", name, m.Data)
+		}
+	}
+}
+
+// recordEveryInstrument builds a TelemetryBuilder, records one value on
+// each of its instruments and returns what the SDK collected, by name.
+func recordEveryInstrument(t *testing.T) map[string]metricdata.Metrics {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	tb, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
+	require.NoError(t, err)
+	defer tb.Shutdown()
+
+	v := reflect.ValueOf(tb).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		switch inst := v.Field(i).Interface().(type) {
+		case metric.Int64Counter:
+			inst.Add(context.Background(), 1)
+		case metric.Float64Histogram:
+			inst.Record(context.Background(), 1)
+		default:
+			t.Fatalf("field %s: unhandled instrument %T", v.Type().Field(i).Name, inst)
+		}
+	}
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, tt.Reader.Collect(context.Background(), &rm))
+	out := map[string]metricdata.Metrics{}
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != metadata.ScopeName {
+			continue
+		}
+		for _, m := range sm.Metrics {
+			require.True(t, strings.HasPrefix(m.Name, "otelcol_analytics_"), m.Name)
+			out[m.Name] = m
+		}
+	}
+	return out
+}
+
+func TestMetadataScopeNameIsModulePath(t *testing.T) {
+	gomod, err := os.ReadFile("go.mod")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(gomod), "module "+metadata.ScopeName+"\n"))
+}
