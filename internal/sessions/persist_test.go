@@ -10,9 +10,10 @@ import (
 )
 
 // restartRoundTrip runs a session across a restart: the first run sees the
-// first three records of s1 and an explicit start of s2, shuts down; the
-// second run loads, sees the rest of s1, and the idle timeout closes both.
-func restartRoundTrip(t *testing.T, store Store) {
+// first three records of s1 and an explicit start of s2, shuts down; restart
+// returns the store of the second run, which loads, sees the rest of s1, and
+// the idle timeout closes both.
+func restartRoundTrip(t *testing.T, store Store, restart func() Store) {
 	t.Helper()
 	ctx := context.Background()
 	c := newClock()
@@ -33,6 +34,7 @@ func restartRoundTrip(t *testing.T, store Store) {
 	}
 
 	c.Advance(5 * time.Minute) // the restart
+	opts.Store = restart()
 	tr = New(opts)
 	if err := tr.Load(ctx); err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func restartRoundTrip(t *testing.T, store Store) {
 
 func TestPersistRoundTrip(t *testing.T) {
 	store := newMapStore()
-	restartRoundTrip(t, store)
+	restartRoundTrip(t, store, func() Store { return store })
 	if _, ok := store.m["sessions"]; !ok {
 		t.Errorf("no snapshot under key sessions: %v", store.m)
 	}
