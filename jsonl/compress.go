@@ -19,66 +19,19 @@ const GzipLevel = gzip.BestSpeed
 // ZstdLevel is the klauspost zstd level used for rotated files.
 const ZstdLevel = zstd.SpeedFastest
 
-// compressor compresses rotated files on one background goroutine, in the
-// order they were rotated. Appends only enqueue; they never wait for it.
+// compressor is the sink's background goroutine: it compresses rotated
+// files, in the order they were rotated, and unlinks files retention
+// dropped, so neither slows Append down. Appends only enqueue.
 type compressor struct {
 	s     *Sink
 	ext   string
 	mu    sync.Mutex
-	queue []*fileEntry
+	queue []job
 	wake  chan struct{}
 
 	gz  *gzip.Writer
 	zs  *zstd.Encoder
 	buf []byte
-}
-
-func newCompressor(s *Sink) *compressor {
-	return &compressor{s: s, ext: compressedExt(s.opts.Compression), wake: make(chan struct{}, 1)}
-}
-
-func (c *compressor) enqueue(e *fileEntry) {
-	c.mu.Lock()
-	c.queue = append(c.queue, e)
-	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-// run compresses queued files until stop is closed and the queue is empty:
-// Close therefore returns only after every rotated file is compressed.
-func (c *compressor) run(wg *sync.WaitGroup, stop <-chan struct{}) {
-	defer wg.Done()
-	for {
-		e := c.next()
-		if e != nil {
-			c.compress(e)
-			continue
-		}
-		select {
-		case <-c.wake:
-		case <-stop:
-			if e := c.next(); e != nil {
-				c.compress(e)
-				continue
-			}
-			return
-		}
-	}
-}
-
-func (c *compressor) next() *fileEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.queue) == 0 {
-		return nil
-	}
-	e := c.queue[0]
-	c.queue[0] = nil
-	c.queue = c.queue[1:]
-	return e
 }
 
 // compress turns stem.jsonl into stem.jsonl.gz|.zst: write stem.<ext>.tmp,

@@ -85,6 +85,12 @@ func (l *eventLog) Removed(file, reason string) {
 	l.remCh <- file
 }
 
+func (l *eventLog) reason(file string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.removed[filepath.Base(file)]
+}
+
 func (l *eventLog) compressions() []compressedEvent {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -54,7 +54,7 @@ func (s *Sink) recover() ([]*fileEntry, error) {
 	}
 	var queue []*fileEntry
 	for _, e := range s.files[:len(s.files)-1] {
-		if e.ext == extPlain && s.comp != nil {
+		if e.ext == extPlain {
 			queue = append(queue, e)
 		}
 	}

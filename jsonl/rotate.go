@@ -49,8 +49,9 @@ func (s *Sink) createLocked(now int64) (dataFile, *fileEntry, error) {
 }
 
 // rotateLocked closes the live file, starts a new one, applies retention and
-// hands the closed file to the compressor. If the new file cannot be
-// created, the old one stays live and the error is returned.
+// hands the closed file (and the files retention dropped) to the background
+// goroutine. If the new file cannot be created, the old one stays live and
+// the error is returned.
 func (s *Sink) rotateLocked(now int64) error {
 	f, e, err := s.createLocked(now)
 	if err != nil {
@@ -68,12 +69,10 @@ func (s *Sink) rotateLocked(now int64) error {
 	s.files = append(s.files, e)
 	removed := s.retainLocked(now)
 	s.filesMu.Unlock()
-	s.removeFiles(removed)
 
 	s.opts.Events.Rotated(oldName, s.liveName)
-	if s.comp != nil {
-		s.comp.enqueue(oldEntry)
-	}
+	s.comp.enqueueCompress(oldEntry)
+	s.comp.enqueueRemovals(removed)
 	return nil
 }
 
@@ -171,5 +170,5 @@ func (s *Sink) onTick() {
 	s.filesMu.Lock()
 	removed := s.retainLocked(now)
 	s.filesMu.Unlock()
-	s.removeFiles(removed)
+	s.comp.enqueueRemovals(removed)
 }

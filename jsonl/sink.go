@@ -46,7 +46,7 @@ type Sink struct {
 	filesMu sync.Mutex // guards files and fileEntry state; never held across I/O but unlinks
 	files   []*fileEntry
 
-	comp *compressor // nil for CompressionNone
+	comp *compressor // background compression and removal
 	stop chan struct{}
 	wg   sync.WaitGroup
 
@@ -79,9 +79,7 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 		return nil, err
 	}
 	s := &Sink{dir: mdir, opts: opts, fs: e.fs, lock: lock, stop: make(chan struct{})}
-	if opts.Compression != CompressionNone {
-		s.comp = newCompressor(s)
-	}
+	s.comp = newCompressor(s)
 	queue, err := s.recover()
 	if err != nil {
 		if s.live != nil {
@@ -90,11 +88,11 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 		unlock(lock)
 		return nil, err
 	}
-	if s.comp != nil {
-		s.comp.queue = queue
-		s.wg.Add(1)
-		go s.comp.run(&s.wg, s.stop)
+	for _, e := range queue {
+		s.comp.enqueueCompress(e)
 	}
+	s.wg.Add(1)
+	go s.comp.run(&s.wg, s.stop)
 	s.startTicker(e.tick)
 	return s, nil
 }
