@@ -1,0 +1,154 @@
+package analyticsexporter
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+)
+
+// fakeTracker stands in for internal/sessions behind the seam. It records
+// what the exporter hands it; AppendPending adds one line and, when block is
+// set, waits there until released (an export held in flight).
+type fakeTracker struct {
+	mu        sync.Mutex
+	observed  []string
+	requeued  []byte
+	events    []string
+	starts    int
+	shutdowns int
+
+	block   bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+const syntheticLine = `{"id":null,"timestamp":"2026-11-26T12:00:00.000000+00:00","type":"session_start","session_id":"sess-1","user_id":null,"data":{"synthesized":true},"metadata":{}}` + "\n"
+
+func (f *fakeTracker) Start(context.Context, component.Host) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starts++
+	return nil
+}
+
+func (f *fakeTracker) Observe(info *convert.EntryInfo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.observed = append(f.observed, info.Type)
+}
+
+func (f *fakeTracker) AppendPending(dst []byte) []byte {
+	if f.block {
+		f.entered <- struct{}{}
+		<-f.release
+	}
+	f.mu.Lock()
+	f.events = append(f.events, "export")
+	f.mu.Unlock()
+	return append(dst, syntheticLine...)
+}
+
+func (f *fakeTracker) Requeue(lines []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requeued = append(f.requeued, lines...)
+}
+
+func (f *fakeTracker) Shutdown(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.shutdowns++
+	f.events = append(f.events, "tracker shutdown")
+	return nil
+}
+
+// useTracker plugs f into the seam for the duration of the test.
+func useTracker(t *testing.T, f *fakeTracker) {
+	prev := newSessionTracker
+	newSessionTracker = func(SessionsConfig, component.TelemetrySettings, func([]byte) error) (sessionTracker, error) {
+		return f, nil
+	}
+	t.Cleanup(func() { newSessionTracker = prev })
+}
+
+// TestSessionSeam: one tracker per exporter ID, fed every converted entry,
+// its lines written in the same batch, started once and shut down once
+// after the last pipeline.
+func TestSessionSeam(t *testing.T) {
+	tracker := &fakeTracker{}
+	useTracker(t, tracker)
+	dir := t.TempDir()
+	p := newPipelines(t, "sessions", testConfig(dir), nopSettings())
+	startAll(t, p.logs, p.metrics)
+
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
+	require.NoError(t, p.metrics.ConsumeMetrics(context.Background(), tokenMetrics()))
+	require.NoError(t, p.logs.Shutdown(context.Background()))
+	assert.Equal(t, 0, tracker.shutdowns, "the metrics pipeline still runs")
+	require.NoError(t, p.metrics.Shutdown(context.Background()))
+
+	assert.Equal(t, 1, tracker.starts)
+	assert.Equal(t, 1, tracker.shutdowns)
+	assert.Equal(t, []string{"tool_use", "token_usage", "token_usage"}, tracker.observed)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "session_start"},
+		entryTypes(readEntries(t, dir)))
+	assert.Empty(t, tracker.requeued)
+}
+
+func TestSessionSeamRequeuesLinesOfAFailedWrite(t *testing.T) {
+	tracker := &fakeTracker{}
+	useTracker(t, tracker)
+	cfg := testConfig(t.TempDir())
+	e, err := newExporter(nopSettings(), cfg)
+	require.NoError(t, err)
+	require.NoError(t, e.start(context.Background(), nil))
+	require.NoError(t, e.shared.Load().sink.Close()) // every Append fails now
+
+	require.Error(t, e.pushLogs(context.Background(), claudeLogs()))
+	assert.Equal(t, syntheticLine, string(tracker.requeued), "only the tracker's own lines go back to it")
+	require.NoError(t, e.shutdown(context.Background()))
+}
+
+// TestShutdownDrainsInFlightExports holds an export inside the exporter,
+// shuts down, and checks the sink is given back (the tracker shut down and
+// the sink closed) only after that export has written. synctest.Wait
+// returns once every goroutine is blocked, so no sleep is needed to know
+// Shutdown is waiting.
+func TestShutdownDrainsInFlightExports(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tracker := &fakeTracker{block: true, entered: make(chan struct{}), release: make(chan struct{})}
+		useTracker(t, tracker)
+		dir := t.TempDir()
+		e, err := newExporter(nopSettings(), testConfig(dir))
+		require.NoError(t, err)
+		require.NoError(t, e.start(context.Background(), nil))
+
+		exported := make(chan error)
+		go func() { exported <- e.pushLogs(context.Background(), claudeLogs()) }()
+		<-tracker.entered // the export is in flight
+
+		shutDown := make(chan error)
+		go func() { shutDown <- e.shutdown(context.Background()) }()
+		synctest.Wait() // Shutdown is blocked waiting for the export
+		select {
+		case err := <-shutDown:
+			t.Fatalf("Shutdown returned while an export was in flight: %v", err)
+		default:
+		}
+		require.ErrorIs(t, e.pushLogs(context.Background(), claudeLogs()), errNotStarted,
+			"no new export begins once Shutdown started")
+
+		close(tracker.release)
+		require.NoError(t, <-exported, "the in-flight export wrote to an open sink")
+		require.NoError(t, <-shutDown)
+		assert.Equal(t, []string{"export", "tracker shutdown"}, tracker.events)
+		assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(readEntries(t, dir)))
+	})
+}
