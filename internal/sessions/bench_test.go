@@ -79,3 +79,15 @@ func BenchmarkPersist10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecord is Observe through the outbox (the converter callback
+// path) for a known session.
+func BenchmarkRecord(b *testing.B) {
+	tr := New(Options{Now: func() time.Time { return t0 }})
+	e := benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-2e5f7a9b0c3d")
+	tr.Record(e)
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.Record(e)
+	}
+}

@@ -1,10 +1,11 @@
 package sessions
 
-import "bytes"
-
-// maxOutbox bounds the bytes waiting in the outbox; lines beyond it are
-// dropped and counted (Stats.OutboxDropped).
-const maxOutbox = 4 << 20
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+)
 
 // Requeue keeps lines (whole synthesized lines, for example those of a batch
 // the sink failed to write) for the next Drain, so a failed write does not
@@ -15,7 +16,7 @@ func (t *Tracker) Requeue(lines []byte) {
 	}
 	t.outMu.Lock()
 	defer t.outMu.Unlock()
-	if len(t.outbox)+len(lines) > maxOutbox {
+	if len(t.outbox)+len(lines) > t.maxOut {
 		t.outDrops += int64(bytes.Count(lines, []byte{'\n'}))
 		return
 	}
@@ -36,4 +37,50 @@ func (t *Tracker) Drain(dst []byte) []byte {
 	t.outbox = t.outbox[:0]
 	t.outLen.Store(0)
 	return dst
+}
+
+// Record is Observe for a caller that cannot pass its batch buffer, such as
+// the converter's Observe callback: the lines Observe would append wait in
+// the outbox for the next Drain instead. A known session costs no
+// allocation and does not touch the outbox.
+func (t *Tracker) Record(e *Entry) (keep bool) {
+	var buf [1024]byte
+	out, keep := t.Observe(buf[:0], e)
+	if len(out) > 0 {
+		t.Requeue(out)
+	}
+	return keep
+}
+
+// Tick is one run of the exporter's ticker: it closes the spans idle at now
+// and writes their session_end lines, with whatever waits in the outbox, in
+// one call of write (on error the lines go back to the outbox). With a Store
+// it then persists the open spans when they changed and PersistInterval has
+// passed since the last Tick that persisted. It returns the write and
+// persist errors.
+func (t *Tracker) Tick(ctx context.Context, now time.Time, write func([]byte) error) error {
+	lines := t.Drain(t.Expire(nil, now))
+	var errs error
+	if len(lines) > 0 {
+		if err := write(lines); err != nil {
+			t.Requeue(lines)
+			errs = err
+		}
+	}
+	if t.store != nil && now.Sub(t.lastPersistTime()) >= t.every {
+		if err := t.Persist(ctx); err != nil {
+			errs = errors.Join(errs, err)
+		} else {
+			t.persistMu.Lock()
+			t.lastPersist = now
+			t.persistMu.Unlock()
+		}
+	}
+	return errs
+}
+
+func (t *Tracker) lastPersistTime() time.Time {
+	t.persistMu.Lock()
+	defer t.persistMu.Unlock()
+	return t.lastPersist
 }

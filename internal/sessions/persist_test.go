@@ -176,7 +176,7 @@ func TestLoadBeyondMaxTrackedClosesOldest(t *testing.T) {
 }
 
 func TestRequeueDrain(t *testing.T) {
-	tr := New(Options{})
+	tr := New(Options{MaxPending: 1 << 10})
 	if got := tr.Drain([]byte("x")); string(got) != "x" {
 		t.Fatalf("empty Drain changed dst: %q", got)
 	}
@@ -185,8 +185,8 @@ func TestRequeueDrain(t *testing.T) {
 	if got := string(tr.Drain(nil)); got != "l1\nl2\n" {
 		t.Errorf("Drain = %q", got)
 	}
-	tr.Requeue(bytes.Repeat([]byte("y\n"), maxOutbox/2+1))
-	if st := tr.Stats(); st.OutboxDropped != maxOutbox/2+1 || len(tr.Drain(nil)) != 0 {
+	tr.Requeue(bytes.Repeat([]byte("y\n"), 513))
+	if st := tr.Stats(); st.OutboxDropped != 513 || len(tr.Drain(nil)) != 0 {
 		t.Errorf("oversized requeue: dropped %d", st.OutboxDropped)
 	}
 }

@@ -20,6 +20,10 @@ const (
 const (
 	DefaultIdleTimeout = 30 * time.Minute
 	DefaultMaxTracked  = 10000
+	// DefaultPersistInterval is the snapshot cadence of Tick.
+	DefaultPersistInterval = time.Minute
+	// DefaultMaxPending is the outbox bound: about 30,000 lines.
+	DefaultMaxPending = 16 << 20
 )
 
 // shardThreshold is the MaxTracked from which the tracker splits into
@@ -56,12 +60,20 @@ type Options struct {
 	Store Store
 	// StoreKey is the key of the snapshot in Store ("" = "sessions").
 	StoreKey string
+	// PersistInterval is how often Tick persists a changed state
+	// (0 = DefaultPersistInterval).
+	PersistInterval time.Duration
+	// MaxPending bounds the bytes waiting in the outbox (0 =
+	// DefaultMaxPending); lines beyond it are dropped and counted.
+	MaxPending int
 }
 
 // Tracker tracks session spans. Safe for concurrent use: sessions are spread
 // over shards with one lock each.
 type Tracker struct {
 	idle   int64 // IdleTimeout in ns
+	every  time.Duration
+	maxOut int
 	now    func() time.Time
 	store  Store
 	key    string
@@ -72,6 +84,7 @@ type Tracker struct {
 	persistMu   sync.Mutex // serializes Persist and Load; guards force, snapshotBuf
 	force       bool       // the next Persist writes even if nothing changed
 	snapshotBuf []byte
+	lastPersist time.Time // of Tick
 	outMu       sync.Mutex
 	outbox      []byte       // lines waiting for the next write (Requeue, Load)
 	outLen      atomic.Int64 // len(outbox), read without the lock
@@ -92,12 +105,20 @@ func New(opts Options) *Tracker {
 	if opts.StoreKey == "" {
 		opts.StoreKey = "sessions"
 	}
+	if opts.PersistInterval <= 0 {
+		opts.PersistInterval = DefaultPersistInterval
+	}
+	if opts.MaxPending <= 0 {
+		opts.MaxPending = DefaultMaxPending
+	}
 	n := 1
 	if opts.MaxTracked >= shardThreshold {
 		n = maxShards
 	}
 	t := &Tracker{
 		idle:   int64(opts.IdleTimeout),
+		every:  opts.PersistInterval,
+		maxOut: opts.MaxPending,
 		now:    opts.Now,
 		store:  opts.Store,
 		key:    opts.StoreKey,
