@@ -98,6 +98,9 @@ func TestRapidRotation(t *testing.T) {
 	}
 	figure(t, "entries=%d files=%d rotations_metric=%.0f send_time=%v rate=%.0f entries/s shutdown=%v",
 		total, ro.files, rotations, took.Round(time.Millisecond), float64(total)/took.Seconds(), shutdown.Round(time.Millisecond))
+	compN := sum(samples, "otelcol_analytics_compression_duration_count")
+	figure(t, "compressions_by_scrape=%.0f mean_compression=%.1fms (tmp write, fsync, rename, dir fsync, unlink per 64 KiB file)",
+		compN, 1000*sum(samples, "otelcol_analytics_compression_duration_sum")/max(compN, 1))
 	figure(t, "found=%d lost=%d duplicates=%d bad_lines=%d out_of_order=%d files_over_64KiB=%d largest_file=%dB plain_rotated_left=%d tmp_left=%d",
 		v.found, v.lost, v.dupBeyondRetries, ro.bad, ro.outOfOrder, overLimit, maxBytes, d.plainRotated(), len(d.tmp))
 
