@@ -32,7 +32,11 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 			dst = append(dst, ',')
 		}
 		comma = true
-		dst = encode.Key(dst, at.key)
+		if at.id >= 0 {
+			dst = append(dst, c.keys.enc[at.id]...)
+		} else {
+			dst = encode.Key(dst, at.key)
+		}
 		dst = encode.Value(dst, at.val)
 	}
 	return append(dst, '}')

@@ -165,3 +165,20 @@ var tokenTypes = map[string]string{
 // attribute with one of these keys is left out (the point's number wins).
 var metricValueKeys = []string{"value", "count", "sum", "min", "max", "bucket_counts", "explicit_bounds",
 	"scale", "zero_count", "positive", "negative", "quantiles"}
+
+// commonKeys are attribute keys the agent tools send on most events
+// (Claude Code, Gemini CLI and Codex telemetry docs; OTel semantic
+// conventions). They have no role; being in the key table gives them a
+// pre-encoded JSON key, so the hot path copies instead of escaping them.
+var commonKeys = []string{
+	"event.sequence", "event.timestamp", "organization.id", "prompt.id", "prompt", "prompt_length",
+	"terminal.type", "user.account_uuid", "user.email", "request_id", "query_source", "speed",
+	"tool_use_id", "decision_source", "decision_type", "tool_result_size_bytes", "tool_parameters", "source",
+	"attempt", "error_code", "num_hooks", "num_success", "num_blocking", "num_cancelled", "num_non_blocking_error",
+	"is_built_in", "total_tool_uses", "total_attempts", "total_retry_duration_ms", "command_source",
+	"auth_type", "interactive", "prompt_id", "tool_type", "function_args", "status", "subcommand",
+	"thoughts_token_count", "tool_token_count", "total_token_count", "agent_id", "terminate_reason", "turn_count",
+	"hook_type", "exit_code", "app.version", "service.name", "service.version", "os.type", "host.arch",
+	"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "server.address", "server.port",
+	"conversation.id", "user.account_id", "start_type",
+}

@@ -15,6 +15,7 @@ import (
 type keyTable struct {
 	slots []int16 // id+1, 0 = empty; open addressing, linear probing
 	keys  []string
+	enc   [][]byte // keys[id] encoded as `"key":`, so known keys skip escaping
 	mask  uint32
 }
 
@@ -49,7 +50,9 @@ func (t *keyTable) build() {
 	}
 	t.slots = make([]int16, size)
 	t.mask = uint32(size - 1)
+	t.enc = make([][]byte, len(t.keys))
 	for id, k := range t.keys {
+		t.enc[id] = encode.Key(nil, k)
 		i := hashKey(k) & t.mask
 		for t.slots[i] != 0 {
 			i = (i + 1) & t.mask

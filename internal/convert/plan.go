@@ -199,6 +199,9 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 			t.add(key)
 		}
 	}
+	for _, k := range commonKeys {
+		t.add(k)
+	}
 	// Every key is known now (newPlan only finds existing ones), so the
 	// bitsets can be sized.
 	c.special.metricKeys = newBitset(len(t.keys))

@@ -1,0 +1,105 @@
+package convert
+
+import (
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+// claudeBatch returns n Claude-Code-shaped records (12-16 attributes each,
+// numbers as strings), cycling through the records of the claude_code_logs
+// payload; mappedOnly keeps the ones the default rules write.
+func claudeBatch(n int, mappedOnly bool) plog.Logs {
+	src := logPayloads()["claude_code_logs"].ResourceLogs().At(0)
+	recs := src.ScopeLogs().At(0).LogRecords()
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	src.Resource().CopyTo(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName("com.anthropic.claude_code.events")
+	skip := map[int]bool{0: true, 3: true, 12: true, 13: true} // unmatched by default
+	for i := 0; sl.LogRecords().Len() < n; i++ {
+		if mappedOnly && skip[i%recs.Len()] {
+			continue
+		}
+		recs.At(i % recs.Len()).CopyTo(sl.LogRecords().AppendEmpty())
+	}
+	return ld
+}
+
+// BenchmarkAppendLogs converts 1,000-record batches into a reused buffer
+// (the exporter's hot path without the file write).
+func BenchmarkAppendLogs(b *testing.B) {
+	for _, bc := range []struct {
+		name   string
+		mapped bool
+	}{{"claude_code_1000", false}, {"claude_code_mapped_1000", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			const n = 1000
+			ld := claudeBatch(n, bc.mapped)
+			c, err := New(defaultOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			var st Stats
+			dst := c.AppendLogs(nil, ld, &st)
+			b.SetBytes(int64(len(dst)))
+			benchLoop(b, n, func() { dst = c.AppendLogs(dst[:0], ld, &st) })
+		})
+	}
+}
+
+// BenchmarkAppendMetrics converts the genai and Claude Code metric payloads
+// repeated to about 1,000 data points.
+func BenchmarkAppendMetrics(b *testing.B) {
+	md := pmetric.NewMetrics()
+	for md.DataPointCount() < 1000 {
+		genaiMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+		claudeMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	}
+	n := md.DataPointCount()
+	b.Run("mixed_1000", func(b *testing.B) {
+		c, err := New(Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var st Stats
+		dst := c.AppendMetrics(nil, md, &st)
+		b.SetBytes(int64(len(dst)))
+		benchLoop(b, n, func() { dst = c.AppendMetrics(dst[:0], md, &st) })
+	})
+}
+
+// benchLoop runs fn b.N times and reports per record: wall time, the
+// process's CPU time (on a shared, oversubscribed machine the wall clock
+// also counts time spent waiting for a core), and allocations.
+func benchLoop(b *testing.B, records int, fn func()) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fn()
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&after)
+	total := float64(b.N) * float64(records)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/record")
+	b.ReportMetric(float64(cpu.Nanoseconds())/total, "cpu-ns/record")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/record")
+}
+
+// cpuTime is the user+system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
