@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -207,4 +208,29 @@ func FuzzRecover(f *testing.F) {
 			t.Fatalf("read %d lines, want %d", len(gotLines), len(wantLines))
 		}
 	})
+}
+
+// After a restart, a newest file older than Interval is not reopened: a
+// fresh file starts and the old one is compressed.
+func TestRestartStartsFreshFileAfterInterval(t *testing.T) {
+	dir := t.TempDir()
+	clock := newFakeClock()
+	opts := Options{Interval: time.Hour, Now: clock.Now}
+	s := mustOpen(t, dir, opts)
+	mustAppend(t, s, line(0, 50))
+	first := s.liveName
+	mustClose(t, s)
+	clock.Add(2 * time.Hour)
+	s = mustOpen(t, dir, opts)
+	mustAppend(t, s, line(1, 50))
+	if s.liveName == first {
+		t.Fatal("reopened a file older than Interval")
+	}
+	mustClose(t, s)
+	if _, err := os.Stat(first + ".gz"); err != nil {
+		t.Fatalf("old live file not compressed: %v", err)
+	}
+	if got := readAll(t, dir); len(got) != 2 {
+		t.Fatalf("lines = %d", len(got))
+	}
 }

@@ -2,10 +2,12 @@ package jsonl
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -286,5 +288,39 @@ func TestAppendDoesNotAllocate(t *testing.T) {
 		}
 	}); allocs != 0 {
 		t.Fatalf("Append allocates %.1f times per call, want 0", allocs)
+	}
+}
+
+// Concurrent Appends with rotations: every line arrives whole, once, and
+// each writer's lines keep their order.
+func TestConcurrentAppends(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{MaxBytes: 4096, MaxFiles: 100000})
+	const writers, per = 4, 500
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				if err := s.Append(fmt.Appendf(nil, `{"w":%d,"i":%d}`+"\n", w, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mustClose(t, s)
+	next := make([]int, writers)
+	for _, l := range readAll(t, dir) {
+		var w, i int
+		if _, err := fmt.Sscanf(l, `{"w":%d,"i":%d}`, &w, &i); err != nil || i != next[w] {
+			t.Fatalf("line %q: want writer %d's line %d", l, w, next[w])
+		}
+		next[w]++
+	}
+	for w, n := range next {
+		if n != per {
+			t.Fatalf("writer %d: %d lines, want %d", w, n, per)
+		}
 	}
 }
