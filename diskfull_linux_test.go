@@ -1,0 +1,70 @@
+package analyticsexporter
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+)
+
+// mountTinyTmpfs mounts a 256 KiB tmpfs on a fresh directory, or skips the
+// test when that is not possible (not root, no CAP_SYS_ADMIN).
+func mountTinyTmpfs(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a tmpfs")
+	}
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v", err)
+	}
+	t.Cleanup(func() { assert.NoError(t, syscall.Unmount(dir, 0)) })
+	return dir
+}
+
+// fill writes to path until the filesystem is full.
+func fill(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			return
+		}
+	}
+}
+
+// TestDiskFullIsRetryable: on a full disk the export fails with an error
+// exporterhelper retries (never permanent), nothing of the batch is left in
+// the file, and once space is back the same data is written.
+func TestDiskFullIsRetryable(t *testing.T) {
+	dir := mountTinyTmpfs(t)
+	cfg := testConfig(dir)
+	cfg.BackOffConfig.Enabled = false // show the error itself, not the retries
+	p := newPipelines(t, "diskfull", cfg, nopSettings())
+	startAll(t, p.logs)
+
+	filler := filepath.Join(dir, "filler")
+	fill(t, filler)
+	err := p.logs.ConsumeLogs(context.Background(), claudeLogs())
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, syscall.ENOSPC), "got %v", err)
+	assert.False(t, consumererror.IsPermanent(err), "a full disk must be retried")
+	assert.Contains(t, err.Error(), dir)
+	assert.Empty(t, readEntries(t, dir), "the failed batch left nothing behind")
+
+	require.NoError(t, os.Remove(filler))
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
+	require.NoError(t, p.logs.Shutdown(context.Background()))
+	require.NoError(t, p.metrics.Shutdown(context.Background()))
+	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(readEntries(t, dir)))
+}
