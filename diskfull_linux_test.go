@@ -5,12 +5,17 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // mountTinyTmpfs mounts a 256 KiB tmpfs on a fresh directory, or skips the
@@ -64,6 +69,58 @@ func TestDiskFullIsRetryable(t *testing.T) {
 
 	require.NoError(t, os.Remove(filler))
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
+	require.NoError(t, p.logs.Shutdown(context.Background()))
+	require.NoError(t, p.metrics.Shutdown(context.Background()))
+	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(readEntries(t, dir)))
+}
+
+// signalCore is a zap core that closes retried when exporterhelper logs
+// that it will retry, so the test frees the disk only after a real failed
+// attempt, without polling.
+type signalCore struct {
+	zapcore.LevelEnabler
+	once    *sync.Once
+	retried chan struct{}
+}
+
+func (c signalCore) With([]zapcore.Field) zapcore.Core { return c }
+
+func (c signalCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	return ce.AddCore(e, c)
+}
+
+func (c signalCore) Write(e zapcore.Entry, _ []zapcore.Field) error {
+	if strings.HasPrefix(e.Message, "Exporting failed. Will retry") {
+		c.once.Do(func() { close(c.retried) })
+	}
+	return nil
+}
+
+func (signalCore) Sync() error { return nil }
+
+// TestDiskFullIsRetriedUntilWritten: with retry_on_failure on (the
+// default), an export that hits a full disk is retried by exporterhelper and
+// succeeds once space is freed; the caller sees success and the data is
+// written once.
+func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
+	dir := mountTinyTmpfs(t)
+	cfg := testConfig(dir)
+	cfg.BackOffConfig.InitialInterval = time.Millisecond
+	cfg.BackOffConfig.MaxInterval = 5 * time.Millisecond
+	retried := make(chan struct{})
+	set := nopSettings()
+	set.Logger = zap.New(signalCore{LevelEnabler: zapcore.DebugLevel, once: &sync.Once{}, retried: retried})
+	p := newPipelines(t, "diskfull_retry", cfg, set)
+	startAll(t, p.logs)
+
+	filler := filepath.Join(dir, "filler")
+	fill(t, filler)
+	done := make(chan error)
+	go func() { done <- p.logs.ConsumeLogs(context.Background(), claudeLogs()) }()
+	<-retried // at least one attempt failed on the full disk
+	require.NoError(t, os.Remove(filler))
+	require.NoError(t, <-done)
+
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(readEntries(t, dir)))
