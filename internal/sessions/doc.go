@@ -2,10 +2,27 @@
 // session_start and session_end entries that the agent tools do not send over
 // OTLP (issue 7).
 //
-// The exporter feeds every entry it writes to Tracker.Observe and appends the
-// lines the tracker returns to the same batch, so they reach the file together
-// with the entries that caused them. A ticker owned by the exporter calls
-// Tracker.Expire; Shutdown calls Tracker.Shutdown.
+// Use:
+//
+//   - Observe(dst, e) appends the lines an entry causes to the caller's batch
+//     buffer. A caller that cannot pass its buffer (the converter's Observe
+//     callback) uses Record(e): the lines wait in the tracker's outbox, and
+//     the exporter appends Drain(batch) to every batch before its one write,
+//     so they reach the file with the entries that caused them. A failed
+//     write gives its synthesized lines back with Requeue.
+//   - The exporter's ticker calls Tick(ctx, now, write): it ends idle spans,
+//     writes their session_end lines with the outbox in one write, and
+//     persists (Store) every PersistInterval. Expire is the bare step.
+//   - At start, Load resumes the spans of the Store; at shutdown,
+//     Shutdown(ctx, dst) persists them (Store) or ends them (no Store), and
+//     the caller writes what it returns plus Drain.
+//
+// Memory: at most MaxTracked open spans plus MaxTracked remembered closed
+// ones, about 250 bytes each with their map entry; Observe of a known
+// session is O(1) and allocates nothing. With MaxTracked >= 4096 the
+// sessions are spread over 16 shards with their own lock and LRU list, each
+// holding at most MaxTracked/16: eviction is then least recently seen within
+// the shard, an approximation of the global order.
 //
 // # Spans
 //
@@ -20,8 +37,11 @@
 //     project_path and model from that record, synthesized: true).
 //   - An explicit session_start opens the span; no synthesized line follows.
 //   - A session_start for a span that is already open is a duplicate:
-//     Observe reports keep=false (the caller should drop it if it can) and
-//     counts it. One session_start per span.
+//     Observe reports keep=false and counts it. One session_start per span.
+//
+// keep=false asks the caller to drop the explicit entry. A caller that
+// cannot (the converter reports entries after writing them) writes it
+// anyway; the counters (Stats) still say how often that happened.
 //
 // # End (exactly one per span)
 //
@@ -43,8 +63,8 @@
 // MaxTracked). While remembered:
 //
 //   - a session_end for it is a duplicate (keep=false, counted): the end
-//     already written stands, so a late explicit end after a synthesized one
-//     never makes a second session_end;
+//     already written stands and the late explicit end is to be dropped, so
+//     an explicit end after a synthesized one makes no second session_end;
 //   - after an explicit end, other records for the id (stragglers such as a
 //     last token_usage exported after the end event) belong to the closed
 //     span: they are counted as late and open no new span;
