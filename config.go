@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,7 +147,15 @@ func (cfg *Config) Validate() error {
 		errs = errors.Join(errs, cfg.Rules[i].validate(fmt.Sprintf("rules::%d::", i)))
 	}
 	errs = errors.Join(errs, cfg.Sessions.validate("sessions::"))
-	return errs
+	if errs != nil {
+		return errs
+	}
+	// The converter checks what only it knows (the named fields of each
+	// type); its errors name the key too.
+	if _, err := convert.New(convertOptions(cfg)); err != nil {
+		return err
+	}
+	return nil
 }
 
 func (r *RotationConfig) validate(key string) error {
@@ -192,12 +199,11 @@ func (m *MatchConfig) validate(key string) error {
 	}
 	key += "::"
 	var errs error
-	if _, err := path.Match(m.Event, ""); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("%sevent: bad glob %q: %w", key, m.Event, err))
+	if m.Event != "" && m.Metric != "" {
+		errs = errors.Join(errs, fmt.Errorf("%sevent: event and metric exclude each other (a record is a log or a metric)", key))
 	}
-	if _, err := path.Match(m.Metric, ""); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("%smetric: bad glob %q: %w", key, m.Metric, err))
-	}
+	errs = errors.Join(errs, checkGlob(key+"event", m.Event))
+	errs = errors.Join(errs, checkGlob(key+"metric", m.Metric))
 	if err := m.SeverityMin.validate(); err != nil {
 		errs = errors.Join(errs, fmt.Errorf("%sseverity_min: %w", key, err))
 	}
@@ -222,6 +228,16 @@ func (s *SessionsConfig) validate(key string) error {
 		errs = errors.Join(errs, fmt.Errorf("%smax_tracked: must be >= 1, got %d", key, s.MaxTracked))
 	}
 	return errs
+}
+
+// checkGlob rejects glob syntax the matcher does not have: only '*' (any
+// run) and '?' (one byte) are wildcards, so a class or brace a user meant
+// as a wildcard would silently match only itself.
+func checkGlob(key, pattern string) error {
+	if i := strings.IndexAny(pattern, "[]{}\\"); i >= 0 {
+		return fmt.Errorf("%s: unsupported glob syntax %q in %q: only * and ? are wildcards", key, pattern[i], pattern)
+	}
+	return nil
 }
 
 // parseMode reads an octal permission string; need are the owner bits that
