@@ -148,11 +148,7 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	} else {
 		tm = ts.AsTime()
 	}
-	start := len(dst)
-	dst = encode.EntryHead(dst, tm, Types[t], sid, uid)
-	if c.fillID != nil && len(dst) >= start+44 && string(dst[start:start+7]) == `{"id":"` {
-		c.fillID(dst[start+7 : start+43])
-	}
+	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
 	if c.opts.Observe != nil {
 		sc.info = EntryInfo{Type: Types[t], Time: tm, SessionID: sid, UserID: uid}
 	}

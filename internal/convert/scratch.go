@@ -23,6 +23,8 @@ type scratch struct {
 	ctx      recordCtx
 	pt       point
 	info     EntryInfo
+	sidCache idCache
+	uidCache idCache
 }
 
 // recordCtx is what the derivations of named fields need to know about the
