@@ -94,6 +94,7 @@ type readout struct {
 	noSeq      int                 // entries without rel.seq (other tests' payloads)
 	fileSeqs   map[string][2]int64 // first and last rel.seq per file
 	fileBytes  map[string]int64    // uncompressed bytes per file
+	visit      func(e schema.Entry, line []byte)
 }
 
 // readBack reads every data file of base in name order with its own
@@ -101,8 +102,14 @@ type readout struct {
 // schema.CheckLine and collects the sequence numbers.
 func readBack(t testing.TB, base string) readout {
 	t.Helper()
+	return readBackWith(t, base, nil)
+}
+
+// readBackWith is readBack calling visit with every good entry and its line.
+func readBackWith(t testing.TB, base string, visit func(e schema.Entry, line []byte)) readout {
+	t.Helper()
 	d := scanDir(t, base)
-	r := readout{seqCount: map[int64]int{}, perSender: map[int64]int64{}, types: map[string]int{},
+	r := readout{visit: visit, seqCount: map[int64]int{}, perSender: map[int64]int64{}, types: map[string]int{},
 		fileSeqs: map[string][2]int64{}, fileBytes: map[string]int64{}}
 	for i := 1; i < len(d.data); i++ {
 		if stem(d.data[i]) == stem(d.data[i-1]) {
@@ -175,6 +182,9 @@ func (r *readout) readFile(path string) error {
 			continue
 		}
 		r.types[e.Type]++
+		if r.visit != nil {
+			r.visit(e, line)
+		}
 		seq, ok := intField(e.Data, attrSeq)
 		if !ok {
 			r.noSeq++
