@@ -29,7 +29,7 @@ func (ic *idCache) appendID(dst []byte, id string) []byte {
 	if id == "" {
 		return append(dst, "null"...)
 	}
-	if id != ic.raw || ic.enc == nil {
+	if id != ic.raw || len(ic.enc) == 0 {
 		ic.raw = id
 		ic.enc = encode.String(ic.enc[:0], id)
 	}

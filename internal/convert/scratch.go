@@ -61,7 +61,16 @@ func (sp *scratchPool) put(sc *scratch) {
 	if cap(sc.resJSON) > keepBytes || cap(sc.tail) > keepBytes || cap(sc.rec.list) > 1<<14 {
 		return
 	}
-	sc.ctx = recordCtx{}
+	// Drop every reference into the caller's pdata, so a pooled scratch
+	// does not keep a batch alive.
+	sc.ctx, sc.pt, sc.info = recordCtx{}, point{}, EntryInfo{}
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
+	sc.resSID, sc.resUID = "", ""
+	sc.sidCache.raw, sc.uidCache.raw = "", ""
+	sc.sidCache.enc, sc.uidCache.enc = sc.sidCache.enc[:0], sc.uidCache.enc[:0]
+	for _, a := range [2]*attrSet{sc.rec, sc.res} {
+		clear(a.list[:cap(a.list)])
+		a.list = a.list[:0]
+	}
 	sp.p.Put(sc)
 }
