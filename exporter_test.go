@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
+	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -122,6 +124,9 @@ func tokenMetrics() pmetric.Metrics {
 // jsonl.Reader, and parses each as one JSON object.
 func readEntries(t *testing.T, dir string) []map[string]any {
 	t.Helper()
+	report, err := schema.CheckDir(dir)
+	require.NoError(t, err)
+	require.True(t, report.OK(), "entry contract: %+v", report)
 	r, err := jsonl.NewReader(dir)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, r.Close()) }()
@@ -278,4 +283,36 @@ func TestAppendErrorIsRetryable(t *testing.T) {
 	assert.ErrorIs(t, err, jsonl.ErrClosed)
 	assert.Contains(t, err.Error(), dir)
 	require.NoError(t, e.shutdown(context.Background()))
+}
+
+// TestOutputPassesSeedcheck runs the reference checker of ../shared over
+// what the exporter wrote (rotated, gzip-compressed and live files), where
+// ../shared exists.
+func TestOutputPassesSeedcheck(t *testing.T) {
+	checker := filepath.Join("..", "shared", "tools", "seedcheck.py")
+	if _, err := os.Stat(checker); err != nil {
+		t.Skip("../shared is not there (a user's clone); the Go schema check in readEntries still ran elsewhere")
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.Compression = jsonl.CompressionGzip
+	cfg.Rotation.MaxMegabytes = 0.0001 // every batch in its own file
+	p := newPipelines(t, "seedcheck", cfg, nopSettings())
+	startAll(t, p.logs, p.metrics)
+	for range 3 {
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
+		require.NoError(t, p.metrics.ConsumeMetrics(context.Background(), tokenMetrics()))
+	}
+	require.NoError(t, p.logs.Shutdown(context.Background()))
+	require.NoError(t, p.metrics.Shutdown(context.Background()))
+	gz, err := filepath.Glob(filepath.Join(dir, "metrics", "*.jsonl.gz"))
+	require.NoError(t, err)
+	require.NotEmpty(t, gz, "rotated files were compressed")
+
+	out, err := exec.Command(python, checker, "--min", "9", dir).CombinedOutput()
+	require.NoError(t, err, "seedcheck: %s", out)
 }
