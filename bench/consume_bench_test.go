@@ -89,24 +89,40 @@ func consume(b *testing.B, exp exporter.Logs, ld plog.Logs) {
 	if err := exp.ConsumeLogs(ctx, ld); err != nil { // open files, fill pools
 		b.Fatal(err)
 	}
-	records := ld.LogRecordCount()
-	var m0, m1 runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&m0)
-	cpu0 := cpuTime(b)
-	b.ReportAllocs()
-	b.ResetTimer()
+	m := startMeter(b)
 	for b.Loop() {
 		if err := exp.ConsumeLogs(ctx, ld); err != nil {
 			b.Fatal(err)
 		}
 	}
+	m.report(b, ld.LogRecordCount())
+}
+
+// meter measures a benchmark loop: allocations and the process's CPU time.
+type meter struct {
+	mem runtime.MemStats
+	cpu time.Duration
+}
+
+func startMeter(b *testing.B) *meter {
+	m := &meter{}
+	runtime.GC()
+	runtime.ReadMemStats(&m.mem)
+	m.cpu = cpuTime(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	return m
+}
+
+// report adds the per-record metrics for a loop of b.N ops of records each.
+func (m *meter) report(b *testing.B, records int) {
 	b.StopTimer()
-	cpu := cpuTime(b) - cpu0
-	runtime.ReadMemStats(&m1)
+	cpu := cpuTime(b) - m.cpu
+	var end runtime.MemStats
+	runtime.ReadMemStats(&end)
 	total := float64(b.N * records)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/total, "ns/record")
-	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/total, "allocs/record")
+	b.ReportMetric(float64(end.Mallocs-m.mem.Mallocs)/total, "allocs/record")
 	b.ReportMetric(float64(cpu.Nanoseconds())/total, "cpu-ns/record")
 	b.ReportMetric(total/cpu.Seconds(), "records/cpu-s")
 }
