@@ -29,7 +29,7 @@ type fakeTracker struct {
 	release chan struct{}
 }
 
-const syntheticLine = `{"id":null,"timestamp":"2026-11-26T12:00:00.000000+00:00","type":"session_start","session_id":"sess-1","user_id":null,"data":{"synthesized":true},"metadata":{}}` + "\n"
+const syntheticLine = `{"id":"6f1c2d3e-4a5b-4c6d-8e7f-901234567890","timestamp":"2026-11-26T12:00:00.000000+00:00","type":"session_start","session_id":"sess-1","user_id":null,"data":{"synthesized":true},"metadata":{}}` + "\n"
 
 func (f *fakeTracker) Start(context.Context, component.Host) error {
 	f.mu.Lock()
