@@ -23,7 +23,7 @@ func appendCoerced(dst []byte, k kind, v pcommon.Value) (out []byte, ok bool) {
 		switch k {
 		case kindInt, kindFloat:
 			return encode.Int(dst, v.Int()), true
-		case kindStr:
+		case kindStr, kindPath:
 			dst = append(dst, '"')
 			dst = strconv.AppendInt(dst, v.Int(), 10)
 			return append(dst, '"'), true
@@ -32,14 +32,18 @@ func appendCoerced(dst []byte, k kind, v pcommon.Value) (out []byte, ok bool) {
 		switch k {
 		case kindInt, kindFloat:
 			return appendNumber(dst, v.Double()), true
-		case kindStr:
+		case kindStr, kindPath:
 			return encode.String(dst, strconv.FormatFloat(v.Double(), 'g', -1, 64)), true
+		}
+	case pcommon.ValueTypeSlice:
+		if p := pathOf(v); k == kindPath && p != "" {
+			return encode.String(dst, p), true
 		}
 	case pcommon.ValueTypeBool:
 		switch k {
 		case kindBool:
 			return encode.Bool(dst, v.Bool()), true
-		case kindStr:
+		case kindStr, kindPath:
 			return encode.String(dst, strconv.FormatBool(v.Bool())), true
 		}
 	}
@@ -48,7 +52,7 @@ func appendCoerced(dst []byte, k kind, v pcommon.Value) (out []byte, ok bool) {
 
 func appendFromString(dst []byte, k kind, s string) ([]byte, bool) {
 	switch k {
-	case kindStr:
+	case kindStr, kindPath:
 		return encode.String(dst, s), true
 	case kindInt, kindFloat:
 		t := strings.TrimSpace(s)

@@ -171,6 +171,9 @@ func TestCoercion(t *testing.T) {
 		{kindStr, false, `"false"`, false},
 		{kindStr, []any{"a"}, `["a"]`, true},
 		{kindStr, nil, "null", false},
+		{kindPath, []any{"/w1", "/w2"}, `"/w1"`, false},
+		{kindPath, "/p", `"/p"`, false},
+		{kindPath, []any{1}, `[1]`, true},
 	}
 	for _, c := range cases {
 		v := pcommon.NewValueEmpty()

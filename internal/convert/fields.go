@@ -10,6 +10,7 @@ const (
 	kindInt
 	kindFloat // also durations in milliseconds
 	kindBool
+	kindPath // a string, or the first string of a list (workspace.host_paths)
 )
 
 // derivation is a source of a named field that is not one attribute.
@@ -91,7 +92,7 @@ var modelKeys = []string{"model", "gen_ai.response.model", "gen_ai.request.model
 // CLI and Codex telemetry docs and the GenAI semantic conventions).
 var namedFields = [mapping.NumTypes][]fieldDef{
 	mapping.SessionStart: {
-		{name: "project_path", sources: s(projectPathKeys...), info: infoPath},
+		{name: "project_path", kind: kindPath, sources: s(projectPathKeys...), info: infoPath},
 		{name: "model", sources: s(modelKeys...), info: infoModel},
 	},
 	mapping.SessionEnd: {
