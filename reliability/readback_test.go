@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // dataName matches a finished data file: SPEC §5's name, plain or compressed.
@@ -240,4 +241,30 @@ func checkWithSchemaDir(t testing.TB, base string) schema.Report {
 		t.Fatalf("schema.CheckDir: %v", err)
 	}
 	return rep
+}
+
+// countWithSinkReader reads base with the sink's own jsonl.Reader (the one
+// users are told to use) and returns its line count and how many lines it
+// yielded that fail schema.CheckLine.
+func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
+	t.Helper()
+	r, err := jsonl.NewReader(base)
+	if err != nil {
+		t.Fatalf("jsonl.NewReader: %v", err)
+	}
+	defer r.Close()
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return lines, bad
+		}
+		if err != nil {
+			t.Errorf("jsonl.Reader after %d lines: %v", lines, err)
+			return lines, bad
+		}
+		lines++
+		if _, err := schema.CheckLine(line); err != nil {
+			bad++
+		}
+	}
 }
