@@ -44,8 +44,9 @@ func (t *Tracker) Drain(dst []byte) []byte {
 // the outbox for the next Drain instead. A known session costs no
 // allocation and does not touch the outbox.
 func (t *Tracker) Record(e *Entry) (keep bool) {
-	var buf [1024]byte
-	out, keep := t.Observe(buf[:0], e)
+	// nil, not a stack array: zeroing one would cost the known session,
+	// which appends nothing, more than the rare new span's allocation.
+	out, keep := t.Observe(nil, e)
 	if len(out) > 0 {
 		t.Requeue(out)
 	}
