@@ -2,6 +2,7 @@ package jsonl
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,6 +54,7 @@ func TestRecovery(t *testing.T) {
 		wantFiles []string
 		wantLines int
 		keep      string // a foreign file that must survive
+		reason    string // a Removed event Open must report, if any
 	}{{
 		name: "torn tail of the live file is cut and the file reopened",
 		setup: func(t *testing.T, mdir string) {
@@ -69,6 +71,7 @@ func TestRecovery(t *testing.T) {
 		},
 		wantFiles: []string{old + extGzip, newest + extPlain},
 		wantLines: 7,
+		reason:    RemovedTemporary,
 	}, {
 		name: "plain file with a complete twin is removed",
 		setup: func(t *testing.T, mdir string) {
@@ -78,6 +81,7 @@ func TestRecovery(t *testing.T) {
 		},
 		wantFiles: []string{old + extGzip, newest + extPlain},
 		wantLines: 7,
+		reason:    RemovedCompleted,
 	}, {
 		name: "an incomplete twin is replaced by a fresh compression",
 		setup: func(t *testing.T, mdir string) {
@@ -111,7 +115,8 @@ func TestRecovery(t *testing.T) {
 			mdir := filepath.Join(dir, "metrics")
 			os.Mkdir(mdir, 0o700)
 			c.setup(t, mdir)
-			s := mustOpen(t, dir, Options{MaxBytes: 1000, Now: newFakeClock().Now})
+			ev := newEventLog()
+			s := mustOpen(t, dir, Options{MaxBytes: 1000, Now: newFakeClock().Now, Events: ev})
 			live := filepath.Base(s.liveName)
 			mustClose(t, s)
 			got := slices.DeleteFunc(dataNames(t, mdir), func(n string) bool { return n == live && !slices.Contains(c.wantFiles, n) })
@@ -126,6 +131,9 @@ func TestRecovery(t *testing.T) {
 				if l+"\n" != line(i, 60) {
 					t.Fatalf("line %d = %.40q", i, l)
 				}
+			}
+			if c.reason != "" && !slices.Contains(slices.Collect(maps.Values(ev.removed)), c.reason) {
+				t.Errorf("removed events %v, want one for %q", ev.removed, c.reason)
 			}
 			if c.keep != "" {
 				if _, err := os.Stat(filepath.Join(mdir, c.keep)); err != nil {
