@@ -4,77 +4,32 @@ import (
 	"unicode/utf8"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // keyTable maps the attribute keys the converter looks at (sources of
-// named fields, ids, rule conditions) to dense ids, so that one pass over a
-// record's attributes finds everything with one cheap hash probe per
+// named fields, ids, rule conditions, common keys) to dense ids, so that one
+// pass over a record's attributes finds everything with one cheap probe per
 // attribute instead of a Get per source key. Built once in New; read-only.
 type keyTable struct {
-	slots []int16 // id+1, 0 = empty; open addressing, linear probing
-	keys  []string
-	enc   [][]byte // keys[id] encoded as `"key":`, so known keys skip escaping
-	mask  uint32
-}
-
-// hashKey mixes the length and three bytes of k: enough to spread the few
-// hundred known keys, and a handful of instructions per attribute.
-func hashKey(k string) uint32 {
-	n := len(k)
-	if n == 0 {
-		return 0
-	}
-	h := uint32(n)*0x9e3779b1 ^ uint32(k[0])<<16 ^ uint32(k[n-1])<<8 ^ uint32(k[n/2])
-	h *= 0x85ebca6b
-	return h ^ h>>15
+	idx mapping.Index
+	enc [][]byte // key id -> `"key":`, so known keys are copied, not escaped
 }
 
 // add registers k and returns its id (the existing one if already known).
-func (t *keyTable) add(k string) int16 {
-	for i, x := range t.keys {
-		if x == k {
-			return int16(i)
-		}
-	}
-	t.keys = append(t.keys, k)
-	return int16(len(t.keys) - 1)
-}
+func (t *keyTable) add(k string) int16 { return int16(t.idx.Add(k)) }
 
-// build lays out the hash slots with a load factor of at most 1/4.
 func (t *keyTable) build() {
-	size := 16
-	for size < 4*len(t.keys) {
-		size <<= 1
-	}
-	t.slots = make([]int16, size)
-	t.mask = uint32(size - 1)
-	t.enc = make([][]byte, len(t.keys))
-	for id, k := range t.keys {
-		t.enc[id] = encode.Key(nil, k)
-		i := hashKey(k) & t.mask
-		for t.slots[i] != 0 {
-			i = (i + 1) & t.mask
-		}
-		t.slots[i] = int16(id + 1)
+	t.idx.Build()
+	t.enc = make([][]byte, t.idx.Len())
+	for id := range t.enc {
+		t.enc[id] = encode.Key(nil, t.idx.Key(id))
 	}
 }
 
-// lookup returns the id of k, or -1.
-func (t *keyTable) lookup(k string, h uint32) int16 {
-	i := h & t.mask
-	for {
-		s := t.slots[i]
-		if s == 0 {
-			return -1
-		}
-		if t.keys[s-1] == k {
-			return s - 1
-		}
-		i = (i + 1) & t.mask
-	}
-}
+func (t *keyTable) len() int { return t.idx.Len() }
 
 // attr is one attribute of the record being converted.
 type attr struct {
@@ -97,7 +52,7 @@ type attrSet struct {
 }
 
 func newAttrSet(tbl *keyTable) *attrSet {
-	return &attrSet{pos: make([]int32, len(tbl.keys)), gen: make([]uint32, len(tbl.keys)), tbl: tbl}
+	return &attrSet{pos: make([]int32, tbl.len()), gen: make([]uint32, tbl.len()), tbl: tbl}
 }
 
 // load reads m. Repeated keys are found with a 128-bit filter of key
@@ -114,14 +69,14 @@ func (s *attrSet) load(m pcommon.Map) {
 	var filter [2]uint64
 	invalid := false
 	for k, v := range m.All() {
-		h := hashKey(k)
+		h := mapping.Hash(k)
 		bit := uint64(1) << (h >> 26 & 63)
 		word := h >> 25 & 1
 		if filter[word]&bit != 0 {
 			s.markEarlier(k)
 		}
 		filter[word] |= bit
-		id := s.tbl.lookup(k, h)
+		id := int16(s.tbl.idx.LookupHash(k, h))
 		if id >= 0 {
 			s.pos[id], s.gen[id] = int32(len(s.list)), s.cur
 		} else if !invalid && !utf8.ValidString(k) {
@@ -175,7 +130,7 @@ func (s *attrSet) find(id int16) int {
 
 // Get implements mapping.Attrs (the last value of a repeated key wins).
 func (s *attrSet) Get(key string) (pcommon.Value, bool) {
-	if id := s.tbl.lookup(key, hashKey(key)); id >= 0 {
+	if id := int16(s.tbl.idx.Lookup(key)); id >= 0 {
 		if i := s.find(id); i >= 0 {
 			return s.list[i].val, true
 		}

@@ -204,7 +204,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 	}
 	// Every key is known now (newPlan only finds existing ones), so the
 	// bitsets can be sized.
-	c.special.metricKeys = newBitset(len(t.keys))
+	c.special.metricKeys = newBitset(t.len())
 	for _, id := range metricIDs {
 		c.special.metricKeys.set(id)
 	}
@@ -213,7 +213,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 // newPlan compiles the named fields of t; fields maps named fields to the
 // attribute a user rule reads them from first.
 func (c *Converter) newPlan(t mapping.Type, fields map[string]string) *plan {
-	p := &plan{typ: t, names: newBitset(len(c.keys.keys))}
+	p := &plan{typ: t, names: newBitset(c.keys.len())}
 	for i := range namedFields[t] {
 		def := &namedFields[t][i]
 		pf := planField{def: def, key: encode.Key(nil, def.name)}

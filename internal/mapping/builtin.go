@@ -86,16 +86,30 @@ var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: TokenUsage}
 // exceptionSuffix makes "<anything>.exception" an error event.
 const exceptionSuffix = ".exception"
 
-// builtinEvents indexes BuiltinEvents by prefix-less name.
-type eventIndex map[string][]int
+// eventIndex finds the BuiltinEvents rules of a prefix-less name.
+type eventIndex struct {
+	names  Index
+	groups [][]int // per name id: indexes into BuiltinEvents, table order
+}
 
-func newEventIndex(rules []EventRule) eventIndex {
-	idx := make(eventIndex, len(rules))
+func newEventIndex(rules []EventRule) *eventIndex {
+	x := &eventIndex{}
 	for i, r := range rules {
-		k := StripPrefix(r.Name)
-		idx[k] = append(idx[k], i)
+		id := x.names.Add(StripPrefix(r.Name))
+		if id == len(x.groups) {
+			x.groups = append(x.groups, nil)
+		}
+		x.groups[id] = append(x.groups[id], i)
 	}
-	return idx
+	x.names.Build()
+	return x
+}
+
+func (x *eventIndex) rules(bare string) []int {
+	if id := x.names.Lookup(bare); id >= 0 {
+		return x.groups[id]
+	}
+	return nil
 }
 
 // isDurationMetric reports whether a histogram or gauge is a duration.

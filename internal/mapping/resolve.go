@@ -41,7 +41,7 @@ type Config struct {
 // Resolver resolves entry types. Immutable; safe for concurrent use.
 type Resolver struct {
 	cfg    Config
-	events eventIndex
+	events *eventIndex
 }
 
 // Source says which step of SPEC §2 decided a type.
@@ -207,7 +207,7 @@ func (r *Resolver) builtinEvent(name string, attrs Attrs) Type {
 		return NoType
 	}
 	bare := StripPrefix(name)
-	for _, i := range r.events[bare] {
+	for _, i := range r.events.rules(bare) {
 		rule := &BuiltinEvents[i]
 		// A prefixed name only matches rules of its own tool (or bare rules).
 		if bare != name && rule.Name != name && StripPrefix(rule.Name) != rule.Name {
