@@ -70,12 +70,19 @@ func stampsWithin(t *testing.T, names []string, from, to time.Time) int {
 // TestRapidRotation sends 1,000,000 entries (100,000 in the short form)
 // into 64 KiB gzip files, keeping every file, and reads them all back: every
 // entry once, each sender's entries in order across the files taken in name
-// order, no file over the limit, rotations counted as files-1.
+// order, no file over the limit, rotations counted as files-1. The zstd
+// subtest repeats it with a fifth of the entries.
 func TestRapidRotation(t *testing.T) {
 	total := intFromEnv("RELIABILITY_ROTATION_ENTRIES", pick(1_000_000, 100_000))
+	t.Run("gzip", func(t *testing.T) { rapidRotation(t, "gzip", total) })
+	t.Run("zstd", func(t *testing.T) { rapidRotation(t, "zstd", total/5) })
+}
+
+func rapidRotation(t *testing.T, compression string, total int) {
 	base := filepath.Join(t.TempDir(), "out")
-	spec := singleExporter(analyticsExporter(base), false)
-	c := launch(t, spec)
+	ec := analyticsExporter(base)
+	ec["compression"] = compression
+	c := launch(t, singleExporter(ec, false))
 	l := newLedger(50, 0) // 50 entries of ~500 bytes: several batches per 64 KiB file
 	from := time.Now().UTC().Add(-time.Second)
 	took := sendAll(t, c, l, total, 4)
@@ -95,6 +102,10 @@ func TestRapidRotation(t *testing.T) {
 			overLimit++
 			t.Errorf("file %s holds %d bytes, over the %d limit", name, n, maxFileBytes)
 		}
+	}
+	readerLines, readerBad := countWithSinkReader(t, base)
+	if readerLines != ro.lines || readerBad != 0 {
+		t.Errorf("jsonl.Reader read %d lines (%d bad), direct read %d", readerLines, readerBad, ro.lines)
 	}
 	figure(t, "entries=%d files=%d rotations_metric=%.0f send_time=%v rate=%.0f entries/s shutdown=%v",
 		total, ro.files, rotations, took.Round(time.Millisecond), float64(total)/took.Seconds(), shutdown.Round(time.Millisecond))
