@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
@@ -51,6 +52,29 @@ func BenchmarkAppendLogs(b *testing.B) {
 			benchLoop(b, n, func() { dst = c.AppendLogs(dst[:0], ld, &st) })
 		})
 	}
+}
+
+// BenchmarkEncodeFloor writes the same 1,000 records with no mapping at
+// all: entry head, every attribute, the resource. It is the floor a
+// converter on this encoder cannot go below; AppendLogs/claude_code_mapped
+// over it, in the same run, is the cost of mapping and named fields.
+func BenchmarkEncodeFloor(b *testing.B) {
+	const n = 1000
+	ld := claudeBatch(n, true)
+	rl := ld.ResourceLogs().At(0)
+	recs := rl.ScopeLogs().At(0).LogRecords()
+	var dst []byte
+	benchLoop(b, n, func() {
+		dst = dst[:0]
+		for i := 0; i < recs.Len(); i++ {
+			lr := recs.At(i)
+			dst = encode.EntryHead(dst, lr.Timestamp().AsTime(), "tool_use", ccSession, ccUser)
+			dst = encode.Map(dst, lr.Attributes())
+			dst = append(dst, `,"metadata":{"resource":`...)
+			dst = encode.Map(dst, rl.Resource().Attributes())
+			dst = append(dst, "}}\n"...)
+		}
+	})
 }
 
 // BenchmarkAppendMetrics converts the genai and Claude Code metric payloads

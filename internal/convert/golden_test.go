@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -154,11 +155,23 @@ func TestGolden(t *testing.T) {
 				t.Errorf("Written sums to %d, %d lines", written, len(entries))
 			}
 			for i, w := range gc.entries {
-				checkEntry(t, i, entries[i], w)
+				t.Run(entryName(i, entries[i]), func(t *testing.T) { checkEntry(t, i, entries[i], w) })
 			}
 			compareGolden(t, filepath.Join(root, "testdata", "golden", gc.payload+".jsonl"), out)
 		})
 	}
+}
+
+// entryName names a subtest after the record: "03_tool_result".
+func entryName(i int, e entry) string {
+	name, _ := e.Metadata["event_name"].(string)
+	if m, ok := e.Metadata["metric_name"].(string); ok {
+		name = m
+	}
+	if name == "" {
+		name = e.Type
+	}
+	return fmt.Sprintf("%02d_%s", i, name)
 }
 
 // convertFile converts one OTLP/JSON payload.

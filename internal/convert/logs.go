@@ -183,11 +183,11 @@ func idString(v pcommon.Value) string {
 
 // written counts an entry and reports it to Observe.
 func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) {
-	st.Written[t]++
 	if c.opts.Observe != nil {
 		c.completeInfo(sc)
 		c.opts.Observe(&sc.info)
 	}
+	st.Written[t]++ // after Observe: a panic there drops the line uncounted
 }
 
 // loadResource reads a resource once per ResourceLogs/ResourceMetrics: its

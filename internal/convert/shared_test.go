@@ -89,7 +89,7 @@ func TestReferenceFixtures(t *testing.T) {
 				t.Errorf("stats %+v, want unmatched %d, invalid overrides %d", st, rc.unmatched, rc.invalidOverrides)
 			}
 			for i, w := range rc.entries {
-				checkEntry(t, i, entries[i], w)
+				t.Run(entryName(i, entries[i]), func(t *testing.T) { checkEntry(t, i, entries[i], w) })
 			}
 			all = append(all, lines...)
 			total += len(entries)
