@@ -17,9 +17,10 @@ var typeJSON = func() (out [NumTypes][]byte) {
 	return out
 }()
 
-// idCache remembers the encoding of the last id written: a batch is mostly
-// one session and one user, and comparing 36 bytes is cheaper than escaping
-// them again.
+// idCache remembers the encoding of the last string written in one place
+// (session id, user id, event name, severity): a batch is mostly one session
+// and one user, and comparing a few bytes is cheaper than escaping them again.
+// An empty string is written as null.
 type idCache struct {
 	raw string
 	enc []byte

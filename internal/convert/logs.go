@@ -70,9 +70,9 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	dst = c.appendHead(dst, sc, res.Type, ts)
 	dst = c.appendData(dst, sc, c.planFor(res), st)
 	dst = append(dst, `,"metadata":{"signal":"log","event_name":`...)
-	dst = stringOrNull(dst, name)
+	dst = sc.nameCache.appendID(dst, name)
 	dst = append(dst, `,"severity":`...)
-	dst = appendSeverity(dst, lr)
+	dst = sc.sevCache.appendID(dst, severityText(lr))
 	if tid := lr.TraceID(); !tid.IsEmpty() {
 		dst = append(dst, `,"trace_id":"`...)
 		dst = hex.AppendEncode(dst, tid[:])
@@ -90,23 +90,16 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	return dst
 }
 
-// appendSeverity writes the severity text, else the name of the severity
-// number, else null.
-func appendSeverity(dst []byte, lr plog.LogRecord) []byte {
+// severityText is the record's severity text, else the name of its
+// severity number, else "" (written as null).
+func severityText(lr plog.LogRecord) string {
 	if t := lr.SeverityText(); t != "" {
-		return encode.String(dst, t)
+		return t
 	}
 	if n := lr.SeverityNumber(); n != plog.SeverityNumberUnspecified {
-		return encode.String(dst, n.String())
+		return n.String()
 	}
-	return append(dst, "null"...)
-}
-
-func stringOrNull(dst []byte, s string) []byte {
-	if s == "" {
-		return append(dst, "null"...)
-	}
-	return encode.String(dst, s)
+	return ""
 }
 
 // planFor returns the named-field plan of a resolution.

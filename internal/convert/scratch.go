@@ -25,6 +25,8 @@ type scratch struct {
 	info     EntryInfo
 	sidCache idCache
 	uidCache idCache
+	// nameCache and sevCache: metadata event_name and severity.
+	nameCache, sevCache idCache
 }
 
 // recordCtx is what the derivations of named fields need to know about the
@@ -66,8 +68,9 @@ func (sp *scratchPool) put(sc *scratch) {
 	sc.ctx, sc.pt, sc.info = recordCtx{}, point{}, EntryInfo{}
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
 	sc.resSID, sc.resUID = "", ""
-	sc.sidCache.raw, sc.uidCache.raw = "", ""
-	sc.sidCache.enc, sc.uidCache.enc = sc.sidCache.enc[:0], sc.uidCache.enc[:0]
+	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {
+		ic.raw, ic.enc = "", ic.enc[:0]
+	}
 	for _, a := range [2]*attrSet{sc.rec, sc.res} {
 		clear(a.list[:cap(a.list)])
 		a.list = a.list[:0]
