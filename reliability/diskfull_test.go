@@ -44,7 +44,7 @@ func fillDisk(t *testing.T, dir string) (string, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	chunk := make([]byte, 4096)
 	var size int64
 	for {

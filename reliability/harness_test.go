@@ -82,8 +82,12 @@ func figure(t testing.TB, format string, args ...any) {
 		t.Errorf("report %s: %v", path, err)
 		return
 	}
-	defer f.Close()
-	fmt.Fprintln(f, line)
+	if _, err := fmt.Fprintln(f, line); err != nil {
+		t.Errorf("report %s: %v", path, err)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("report %s: %v", path, err)
+	}
 }
 
 // freePort returns a loopback address with a port that was free a moment
@@ -94,7 +98,7 @@ func freePort(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("free port: %v", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String()
 }
 

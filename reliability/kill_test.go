@@ -67,7 +67,7 @@ func tornTails(t testing.TB, base string, plain []string) int {
 				n++
 			}
 		}
-		f.Close()
+		_ = f.Close()
 	}
 	return n
 }
@@ -79,7 +79,7 @@ func plantTornTail(t testing.TB, path string) {
 	if err != nil {
 		t.Fatalf("tear %s: %v", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if _, err := f.WriteString(`{"id":"00000000-0000-4000-8000-000000000000","timestamp":"2026-`); err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,7 @@ func (r *readout) readFile(path string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var rd io.Reader = f
 	switch {
 	case strings.HasSuffix(path, ".gz"):
@@ -139,7 +139,7 @@ func (r *readout) readFile(path string) error {
 		if err != nil {
 			return err
 		}
-		defer zr.Close()
+		defer func() { _ = zr.Close() }()
 		rd = zr
 	case strings.HasSuffix(path, ".zst"):
 		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
@@ -252,7 +252,7 @@ func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 	if err != nil {
 		t.Fatalf("jsonl.NewReader: %v", err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	for {
 		line, err := r.Next()
 		if err == io.EOF {

@@ -33,7 +33,7 @@ func scrape(t testing.TB, c *collector) []sample {
 	if err != nil {
 		t.Fatalf("scrape %s: %v", c.ports.metrics, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("scrape %s: %s", c.ports.metrics, resp.Status)
 	}
