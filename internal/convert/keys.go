@@ -143,20 +143,3 @@ func (s *attrSet) Get(key string) (pcommon.Value, bool) {
 	}
 	return pcommon.Value{}, false
 }
-
-// mapAttrs implements mapping.Attrs over a pcommon.Map (the resource),
-// last value winning.
-type mapAttrs struct{ m pcommon.Map }
-
-func (a *mapAttrs) Get(key string) (pcommon.Value, bool) {
-	var (
-		found pcommon.Value
-		ok    bool
-	)
-	for k, v := range a.m.All() {
-		if k == key {
-			found, ok = v, true
-		}
-	}
-	return found, ok
-}

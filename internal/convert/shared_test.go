@@ -109,3 +109,39 @@ func TestReferenceFixtures(t *testing.T) {
 	}
 	t.Logf("seedcheck: %s", res)
 }
+
+// TestSeedcheckOwnPayloads runs the original engine's parser over what the
+// converter makes of the project's own payloads (every metric kind, the
+// variants, the strict-JSON corner cases of the golden files).
+func TestSeedcheckOwnPayloads(t *testing.T) {
+	shared := sharedDir(t)
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed: seedcheck.py cannot run")
+	}
+	out := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(out, "metrics"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	payloads, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "payloads", "*.json"))
+	if err != nil || len(payloads) == 0 {
+		t.Fatalf("no payloads: %v", err)
+	}
+	c, err := New(Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	n := 0
+	for _, p := range payloads {
+		lines, _ := convertFile(t, c, p)
+		n += len(checkLines(t, lines))
+		all = append(all, lines...)
+	}
+	if err := os.WriteFile(filepath.Join(out, "metrics", "metrics_20260101_000000_000000.jsonl"), all, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := exec.Command("python3", filepath.Join(shared, "tools", "seedcheck.py"), "--min", strconv.Itoa(n), out).CombinedOutput()
+	if err != nil {
+		t.Fatalf("seedcheck.py failed: %v\n%s", err, res)
+	}
+}
