@@ -3,9 +3,6 @@ package convert
 import (
 	"encoding/hex"
 
-	"time"
-
-	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -124,56 +121,6 @@ func (c *Converter) consumeOverride(sc *scratch, res mapping.Result) {
 	}
 }
 
-// appendHead writes the entry up to `"data":`, resolving the ids (record
-// attributes first, then the resource) and the timestamp (ts, else now).
-func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcommon.Timestamp) []byte {
-	sid, ok := c.recordID(sc.rec, c.ids.session)
-	if !ok {
-		sid = sc.resSID
-	}
-	uid, ok := c.recordID(sc.rec, c.ids.user)
-	if !ok {
-		uid = sc.resUID
-	}
-	var tm time.Time
-	if ts == 0 {
-		tm = c.now()
-	} else {
-		tm = ts.AsTime()
-	}
-	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
-	if c.opts.Observe != nil {
-		sc.info = EntryInfo{Type: Types[t], Time: tm, SessionID: sid, UserID: uid}
-	}
-	return dst
-}
-
-// recordID returns the first present identity attribute of a, marking it
-// consumed. Empty strings count as absent; other kinds are stringified.
-func (c *Converter) recordID(a *attrSet, keys []int16) (string, bool) {
-	for _, id := range keys {
-		i := a.find(id)
-		if i < 0 {
-			continue
-		}
-		if s := idString(a.list[i].val); s != "" {
-			a.list[i].used = true
-			return s, true
-		}
-	}
-	return "", false
-}
-
-func idString(v pcommon.Value) string {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		return v.Str()
-	case pcommon.ValueTypeEmpty:
-		return ""
-	}
-	return v.AsString()
-}
-
 // written counts an entry and reports it to Observe.
 func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) {
 	if c.opts.Observe != nil {
@@ -181,53 +128,4 @@ func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) {
 		c.opts.Observe(&sc.info)
 	}
 	st.Written[t]++ // after Observe: a panic there drops the line uncounted
-}
-
-// loadResource reads a resource once per ResourceLogs/ResourceMetrics: its
-// ids and its attributes as JSON for every entry's metadata.
-func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
-	sc.res.load(r.Attributes())
-	sc.resSID, _ = c.resourceID(sc.res, c.ids.session)
-	sc.resUID, _ = c.resourceID(sc.res, c.ids.user)
-	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
-}
-
-func (c *Converter) resourceID(a *attrSet, keys []int16) (string, bool) {
-	for _, id := range keys {
-		if i := a.find(id); i >= 0 {
-			if s := idString(a.list[i].val); s != "" {
-				return s, true
-			}
-		}
-	}
-	return "", false
-}
-
-// loadScope encodes the metadata tail shared by every entry of a scope.
-func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
-	t := append(sc.tail[:0], `"scope":{"name":`...)
-	t = encode.String(t, s.Name())
-	t = append(t, `,"version":`...)
-	t = encode.String(t, s.Version())
-	t = append(t, `},"resource":`...)
-	t = append(t, sc.resJSON...)
-	sc.tail = append(t, '}')
-}
-
-// appendAttrObject writes the live attributes of a as a JSON object.
-func appendAttrObject(dst []byte, a *attrSet) []byte {
-	dst = append(dst, '{')
-	first := true
-	for i := range a.list {
-		if a.list[i].dead {
-			continue
-		}
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = encode.Key(dst, a.list[i].key)
-		dst = encode.Value(dst, a.list[i].val)
-	}
-	return append(dst, '}')
 }

@@ -1,0 +1,156 @@
+package convert
+
+import (
+	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// typeJSON[t] is `,"type":"<name>","session_id":`, the fixed run after the
+// timestamp.
+var typeJSON = func() (out [NumTypes][]byte) {
+	for t, name := range mapping.Names {
+		b := append([]byte(`,"type":`), encode.String(nil, name)...)
+		out[t] = append(b, `,"session_id":`...)
+	}
+	return out
+}()
+
+// idCache remembers the encoding of the last string written in one place
+// (session id, user id, event name, severity): a batch is mostly one session
+// and one user, and comparing a few bytes is cheaper than escaping them again.
+// An empty string is written as null.
+type idCache struct {
+	raw string
+	enc []byte
+}
+
+func (ic *idCache) appendID(dst []byte, id string) []byte {
+	if id == "" {
+		return append(dst, "null"...)
+	}
+	if id != ic.raw || len(ic.enc) == 0 {
+		ic.raw = id
+		ic.enc = encode.String(ic.enc[:0], id)
+	}
+	return append(dst, ic.enc...)
+}
+
+// appendEntryHead writes the line up to `"data":` (what encode.EntryHead
+// writes, with the ids' encodings cached across the records of a call).
+func (c *Converter) appendEntryHead(dst []byte, sc *scratch, tm time.Time, t mapping.Type, sid, uid string) []byte {
+	dst = append(dst, `{"id":`...)
+	idAt := len(dst) + 1
+	dst = encode.UUID(dst)
+	if c.fillID != nil {
+		c.fillID(dst[idAt : idAt+36])
+	}
+	dst = append(dst, `,"timestamp":`...)
+	dst = encode.Timestamp(dst, tm)
+	dst = append(dst, typeJSON[t]...)
+	dst = sc.sidCache.appendID(dst, sid)
+	dst = append(dst, `,"user_id":`...)
+	dst = sc.uidCache.appendID(dst, uid)
+	return append(dst, `,"data":`...)
+}
+
+// appendHead writes the entry up to `"data":`, resolving the ids (record
+// attributes first, then the resource) and the timestamp (ts, else now).
+func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcommon.Timestamp) []byte {
+	sid, ok := c.recordID(sc.rec, c.ids.session)
+	if !ok {
+		sid = sc.resSID
+	}
+	uid, ok := c.recordID(sc.rec, c.ids.user)
+	if !ok {
+		uid = sc.resUID
+	}
+	var tm time.Time
+	if ts == 0 {
+		tm = c.now()
+	} else {
+		tm = ts.AsTime()
+	}
+	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
+	if c.opts.Observe != nil {
+		sc.info = EntryInfo{Type: Types[t], Time: tm, SessionID: sid, UserID: uid}
+	}
+	return dst
+}
+
+// recordID returns the first present identity attribute of a, marking it
+// consumed. Empty strings count as absent; other kinds are stringified.
+func (c *Converter) recordID(a *attrSet, keys []int16) (string, bool) {
+	for _, id := range keys {
+		i := a.find(id)
+		if i < 0 {
+			continue
+		}
+		if s := idString(a.list[i].val); s != "" {
+			a.list[i].used = true
+			return s, true
+		}
+	}
+	return "", false
+}
+
+func idString(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return v.Str()
+	case pcommon.ValueTypeEmpty:
+		return ""
+	}
+	return v.AsString()
+}
+
+// loadResource reads a resource once per ResourceLogs/ResourceMetrics: its
+// ids and its attributes as JSON for every entry's metadata.
+func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
+	sc.res.load(r.Attributes())
+	sc.resSID, _ = c.resourceID(sc.res, c.ids.session)
+	sc.resUID, _ = c.resourceID(sc.res, c.ids.user)
+	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
+}
+
+func (c *Converter) resourceID(a *attrSet, keys []int16) (string, bool) {
+	for _, id := range keys {
+		if i := a.find(id); i >= 0 {
+			if s := idString(a.list[i].val); s != "" {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// loadScope encodes the metadata tail shared by every entry of a scope.
+func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
+	t := append(sc.tail[:0], `"scope":{"name":`...)
+	t = encode.String(t, s.Name())
+	t = append(t, `,"version":`...)
+	t = encode.String(t, s.Version())
+	t = append(t, `},"resource":`...)
+	t = append(t, sc.resJSON...)
+	sc.tail = append(t, '}')
+}
+
+// appendAttrObject writes the live attributes of a as a JSON object.
+func appendAttrObject(dst []byte, a *attrSet) []byte {
+	dst = append(dst, '{')
+	first := true
+	for i := range a.list {
+		if a.list[i].dead {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = encode.Key(dst, a.list[i].key)
+		dst = encode.Value(dst, a.list[i].val)
+	}
+	return append(dst, '}')
+}
