@@ -2,17 +2,22 @@ package encode
 
 import (
 	"hash/maphash"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// Duplicate detection without a Go map: every key is hashed with maphash
-// into a fixed-size array on the stack and compared with the earlier hashes.
-// Equal hashes send the map to the exact (allocating) slow path, so a hash
-// collision costs time, never correctness.
+// Duplicate keys are found while the members are written, without a Go map:
+// small maps compare each key with the earlier ones (kept in a stack
+// array), larger ones hash each key with maphash into a 4096-bit filter and
+// compare hashes only on a filter hit. Any sign of a repeat — an equal key,
+// an equal hash, or a key with invalid UTF-8 (two different bad keys can
+// read the same once their bytes become U+FFFD) — truncates what was
+// written and starts over on the exact, allocating slow path. So a hash
+// collision costs time, never correctness, and maps without repeats (the
+// normal case) are walked once and never allocate.
 
-// smallKeys is the size up to which hashes are compared pairwise.
+// smallKeys is the size up to which keys are compared pairwise: at most 120
+// string compares, most of them decided by the length.
 const smallKeys = 16
 
 // maxHashedKeys is the size up to which the stack arrays serve; larger maps
@@ -21,68 +26,114 @@ const maxHashedKeys = 512
 
 var keySeed = maphash.MakeSeed()
 
-// hasDuplicateKeys reports whether m may hold a key twice, as written: two
-// different keys with invalid UTF-8 can become the same key once their bad
-// bytes are replaced by U+FFFD, so such keys take the exact path too. False
-// means certainly not.
-func hasDuplicateKeys(m pcommon.Map) bool {
-	n := m.Len()
-	switch {
-	case n < 2:
-		return false
+// members writes the members of m whose values sit at the given depth.
+func members(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	switch n := m.Len(); {
 	case n <= smallKeys:
-		return smallHasDuplicate(m)
+		return membersSmall(dst, m, comma, skip, depth)
 	case n <= maxHashedKeys:
-		return largeHasDuplicate(m)
+		return membersHashed(dst, m, comma, skip, depth)
 	}
-	return true
+	return membersDedup(dst, m, comma, skip, depth)
 }
 
-// smallHasDuplicate compares every hash with the earlier ones: at most 120
-// integer compares, cheaper than clearing a filter.
-func smallHasDuplicate(m pcommon.Map) bool {
-	var hashes [smallKeys]uint64
+func membersSmall(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	start, startComma := len(dst), comma
+	var keys [smallKeys]string
 	n := 0
-	for k := range m.All() {
-		if !utf8.ValidString(k) {
-			return true
+	for k, v := range m.All() {
+		if skip != nil && skip(k) {
+			continue
 		}
-		h := maphash.String(keySeed, k)
-		for _, prev := range hashes[:n] {
-			if prev == h {
-				return true
+		for _, prev := range keys[:n] {
+			if prev == k {
+				return membersDedup(dst[:start], m, startComma, skip, depth)
 			}
 		}
-		hashes[n] = h
+		keys[n] = k
 		n++
+		var clean bool
+		if dst, clean = member(dst, comma, k, v, depth); !clean {
+			return membersDedup(dst[:start], m, startComma, skip, depth)
+		}
+		comma = true
 	}
-	return false
+	return dst, comma
 }
 
-// largeHasDuplicate uses a 4096-bit filter so that only keys whose filter
-// bit is already set are compared with the earlier hashes.
-func largeHasDuplicate(m pcommon.Map) bool {
+func membersHashed(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	start, startComma := len(dst), comma
 	var (
 		filter [64]uint64
 		hashes [maxHashedKeys]uint64
 	)
 	n := 0
-	for k := range m.All() {
-		if !utf8.ValidString(k) {
-			return true
+	for k, v := range m.All() {
+		if skip != nil && skip(k) {
+			continue
 		}
 		h := maphash.String(keySeed, k)
 		word, bit := h>>58, uint64(1)<<(h>>52&63)
 		if filter[word]&bit != 0 {
 			for _, prev := range hashes[:n] {
 				if prev == h {
-					return true
+					return membersDedup(dst[:start], m, startComma, skip, depth)
 				}
 			}
 		}
 		filter[word] |= bit
 		hashes[n] = h
 		n++
+		var clean bool
+		if dst, clean = member(dst, comma, k, v, depth); !clean {
+			return membersDedup(dst[:start], m, startComma, skip, depth)
+		}
+		comma = true
 	}
-	return false
+	return dst, comma
+}
+
+// member appends one "k":v member, after a comma when comma is set. clean
+// is false when k holds invalid UTF-8.
+func member(dst []byte, comma bool, k string, v pcommon.Value, depth int) (_ []byte, clean bool) {
+	if comma {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst, clean = appendEscaped(dst, k)
+	dst = append(dst, '"', ':')
+	return value(dst, v, depth), clean
+}
+
+// membersDedup is the exact path for a map that may hold a key more than
+// once (pdata keeps repeated keys as they came off the wire): the last
+// value of a key is written, once, at the place of its last occurrence. It
+// allocates; such maps are rare.
+func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+	last := make(map[string]int, m.Len())
+	i := 0
+	for k := range m.All() {
+		last[writtenKey(k)] = i
+		i++
+	}
+	i = 0
+	for k, v := range m.All() {
+		idx := i
+		i++
+		if last[writtenKey(k)] != idx || (skip != nil && skip(k)) {
+			continue
+		}
+		dst, _ = member(dst, comma, k, v, depth)
+		comma = true
+	}
+	return dst, comma
+}
+
+// writtenKey is k as a JSON reader sees it after String: each invalid UTF-8
+// byte replaced by U+FFFD (which is what converting to []rune does).
+func writtenKey(k string) string {
+	if utf8ValidString(k) {
+		return k
+	}
+	return string([]rune(k))
 }

@@ -22,6 +22,7 @@ func BenchmarkString(b *testing.B) {
 			dst := make([]byte, 0, 1024)
 			b.SetBytes(int64(len(bs.s)))
 			b.ReportAllocs()
+			defer cpuNsPerOp(b)()
 			for b.Loop() {
 				dst = String(dst[:0], bs.s)
 			}
@@ -41,6 +42,7 @@ func BenchmarkStringEncodingJSON(b *testing.B) {
 			enc.SetEscapeHTML(false)
 			b.SetBytes(int64(len(bs.s)))
 			b.ReportAllocs()
+			defer cpuNsPerOp(b)()
 			for b.Loop() {
 				buf.Reset()
 				if err := enc.Encode(bs.s); err != nil {
@@ -54,6 +56,7 @@ func BenchmarkStringEncodingJSON(b *testing.B) {
 func BenchmarkUUID(b *testing.B) {
 	dst := make([]byte, 0, 64)
 	b.ReportAllocs()
+	defer cpuNsPerOp(b)()
 	for b.Loop() {
 		dst = UUID(dst[:0])
 	}
@@ -63,6 +66,7 @@ func BenchmarkTimestamp(b *testing.B) {
 	ts := time.Date(2026, 11, 26, 21, 50, 7, 123456789, time.UTC)
 	dst := make([]byte, 0, 64)
 	b.ReportAllocs()
+	defer cpuNsPerOp(b)()
 	for b.Loop() {
 		dst = Timestamp(dst[:0], ts)
 	}
@@ -94,6 +98,7 @@ func BenchmarkMap(b *testing.B) {
 	m := claudeAttrs()
 	dst := make([]byte, 0, 4096)
 	b.ReportAllocs()
+	defer cpuNsPerOp(b)()
 	for b.Loop() {
 		dst = Map(dst[:0], m)
 	}
@@ -109,6 +114,7 @@ func BenchmarkEntry(b *testing.B) {
 	ts := time.Date(2026, 11, 26, 21, 50, 7, 123456789, time.UTC)
 	dst := make([]byte, 0, 4096)
 	b.ReportAllocs()
+	defer cpuNsPerOp(b)()
 	for b.Loop() {
 		dst = EntryHead(dst[:0], ts, "token_usage", "0b7cb4e2-3d0f-4a5e-9a57-2f1c8f3f9d11", "dev@example.com")
 		dst = Map(dst, data)

@@ -1,6 +1,12 @@
 package encode
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
+
+// utf8ValidString is utf8.ValidString (named so dedup.go needs no import).
+var utf8ValidString = utf8.ValidString
 
 const hexDigits = "0123456789abcdef"
 
@@ -18,26 +24,27 @@ var safeASCII = func() (t [256]bool) {
 // control characters, '"' and '\\' are escaped (also U+2028/U+2029).
 func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst = appendEscaped(dst, s)
+	dst, _ = appendEscaped(dst, s)
 	return append(dst, '"')
 }
 
 // Key appends s as an object key followed by a colon: "s":.
 func Key(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst = appendEscaped(dst, s)
+	dst, _ = appendEscaped(dst, s)
 	return append(dst, '"', ':')
 }
 
-// appendEscaped appends the body of a JSON string (without quotes). Runs of
-// bytes that need no escaping are copied with one append each.
-func appendEscaped(dst []byte, s string) []byte {
+// appendEscaped appends the body of a JSON string (without quotes); clean
+// is false when s held invalid UTF-8. Runs of bytes that need no escaping
+// are found 8 bytes at a time and copied with one append each.
+func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
+	clean = true
 	start := 0
 	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
+		if b := s[i]; b < utf8.RuneSelf {
 			if safeASCII[b] {
-				i++
+				i = skipSafe(s, i+1)
 				continue
 			}
 			dst = append(dst, s[start:i]...)
@@ -51,6 +58,7 @@ func appendEscaped(dst []byte, s string) []byte {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, "\ufffd"...)
+			clean = false
 		case r <= 0x9f || r == '\u2028' || r == '\u2029':
 			// C1 controls and the two JavaScript line terminators.
 			dst = append(dst, s[start:i]...)
@@ -62,7 +70,50 @@ func appendEscaped(dst []byte, s string) []byte {
 		i += size
 		start = i
 	}
-	return append(dst, s[start:]...)
+	return append(dst, s[start:]...), clean
+}
+
+// skipSafe returns the index of the first byte at or after i that is not
+// safe ASCII, or len(s).
+func skipSafe(s string, i int) int {
+	for i+8 <= len(s) {
+		if m := unsafeMask(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(s) && safeASCII[s[i]] {
+		i++
+	}
+	return i
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// load64 reads s[i:i+8] as a little-endian word (the compiler merges the
+// byte loads into one).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// unsafeMask has the high bit set in (at least) the lowest byte of w that is
+// not safe ASCII: >= 0x80, < 0x20, '"', '\\' or DEL; it is zero when all
+// 8 bytes are safe. (x-ones*n) &^ x & highs flags a byte of x below n
+// (n <= 0x80); a borrow can flag bytes above a flagged one, never below,
+// so the lowest flag is exact. x^(ones*c) has a zero byte where x holds c.
+func unsafeMask(w uint64) uint64 {
+	q := w ^ (ones * '"')
+	bs := w ^ (ones * '\\')
+	del := w ^ (ones * 0x7f)
+	// w, q, bs and del share their high bits (every c < 0x80), so one
+	// &^w serves all four tests; w&highs flags the bytes >= 0x80.
+	below := (w - ones*0x20) | (q - ones) | (bs - ones) | (del - ones)
+	return below&^w&highs | w&highs
 }
 
 // appendASCIIEscape appends the escape sequence of an unsafe ASCII byte.

@@ -112,3 +112,21 @@ func TestStringHuge(t *testing.T) {
 	in := strings.Repeat("abc\"é\x00\xff", 1<<16)
 	checkStringRoundTrip(t, in, String(nil, in))
 }
+
+// TestStringEveryByteAtEveryOffset puts each byte value, alone and next to
+// another unsafe one, at every position of a string long enough for the
+// 8-byte fast path, so a word check that misses or misplaces a byte fails.
+func TestStringEveryByteAtEveryOffset(t *testing.T) {
+	base := strings.Repeat("abcdefgh", 3)
+	for b := 0; b < 256; b++ {
+		for off := 0; off < len(base); off++ {
+			in := []byte(base)
+			in[off] = byte(b)
+			checkStringRoundTrip(t, string(in), String(nil, string(in)))
+			if off+1 < len(base) {
+				in[off+1] = '"'
+				checkStringRoundTrip(t, string(in), String(nil, string(in)))
+			}
+		}
+	}
+}

@@ -31,23 +31,27 @@ func Timestamp(dst []byte, t time.Time) []byte {
 		rem += 86400
 	}
 	y, mo, d := civil(days)
-	dst = append(dst, '"')
-	dst = append4(dst, y)
-	dst = append(dst, '-')
-	dst = append2(dst, mo)
-	dst = append(dst, '-')
-	dst = append2(dst, d)
-	dst = append(dst, 'T')
-	dst = append2(dst, int(rem/3600))
-	dst = append(dst, ':')
-	dst = append2(dst, int(rem/60%60))
-	dst = append(dst, ':')
-	dst = append2(dst, int(rem%60))
-	dst = append(dst, '.')
-	dst = append2(dst, micro/10000)
-	dst = append2(dst, micro/100%100)
-	dst = append2(dst, micro%100)
-	return append(dst, "+00:00\""...)
+	dst, b := grow(dst, 34)
+	_ = b[33]
+	b[0] = '"'
+	put2(b[1:3], y/100)
+	put2(b[3:5], y%100)
+	b[5] = '-'
+	put2(b[6:8], mo)
+	b[8] = '-'
+	put2(b[9:11], d)
+	b[11] = 'T'
+	put2(b[12:14], int(rem/3600))
+	b[14] = ':'
+	put2(b[15:17], int(rem/60%60))
+	b[17] = ':'
+	put2(b[18:20], int(rem%60))
+	b[20] = '.'
+	put2(b[21:23], micro/10000)
+	put2(b[23:25], micro/100%100)
+	put2(b[25:27], micro%100)
+	copy(b[27:], `+00:00"`)
+	return dst
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date, after
@@ -73,12 +77,8 @@ func civil(days int64) (year, month, day int) {
 	return year, month, day
 }
 
-// append2 appends 0 <= v < 100 as two digits.
-func append2(dst []byte, v int) []byte {
-	return append(dst, byte('0'+v/10), byte('0'+v%10))
-}
-
-// append4 appends 0 <= v < 10000 as four digits.
-func append4(dst []byte, v int) []byte {
-	return append2(append2(dst, v/100), v%100)
+// put2 writes 0 <= v < 100 as two digits into b[0:2].
+func put2(b []byte, v int) {
+	_ = b[1]
+	b[0], b[1] = byte('0'+v/10), byte('0'+v%10)
 }

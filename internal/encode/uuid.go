@@ -18,26 +18,35 @@ var hexPairs = func() (t [256][2]byte) {
 // enough for ids that only need to be unique, and lock-free.
 func UUID(dst []byte) []byte {
 	hi, lo := rand.Uint64(), rand.Uint64()
-	hi = hi&^0xf000 | 0x4000       // version 4 in byte 6
-	lo = lo&^(0xc0<<56) | 0x80<<56 // RFC 4122 variant in byte 8
-	dst = append(dst, '"')
-	dst = appendHex64(dst, hi>>32, 4) // 8 digits
-	dst = append(dst, '-')
-	dst = appendHex64(dst, hi>>16&0xffff, 2) // 4
-	dst = append(dst, '-')
-	dst = appendHex64(dst, hi&0xffff, 2) // 4
-	dst = append(dst, '-')
-	dst = appendHex64(dst, lo>>48, 2) // 4
-	dst = append(dst, '-')
-	dst = appendHex64(dst, lo&0xffffffffffff, 6) // 12
-	return append(dst, '"')
+	hi = hi&^0xf000 | 0x4000       // version 4: high nibble of byte 6
+	lo = lo&^(0xc0<<56) | 0x80<<56 // RFC 4122 variant: top bits of byte 8
+	dst, b := grow(dst, 38)
+	_ = b[37]
+	b[0], b[9], b[14], b[19], b[24], b[37] = '"', '-', '-', '-', '-', '"'
+	putHex(b[1:9], hi>>32)
+	putHex(b[10:14], hi>>16)
+	putHex(b[15:19], hi)
+	putHex(b[20:24], lo>>48)
+	putHex(b[25:37], lo)
+	return dst
 }
 
-// appendHex64 appends the low nbytes bytes of v as 2*nbytes hex digits.
-func appendHex64(dst []byte, v uint64, nbytes int) []byte {
-	for i := nbytes - 1; i >= 0; i-- {
-		p := hexPairs[byte(v>>(8*uint(i)))]
-		dst = append(dst, p[0], p[1])
+// putHex fills b with the len(b)/2 low bytes of v as hex digits.
+func putHex(b []byte, v uint64) {
+	for i := len(b) - 2; i >= 0; i -= 2 {
+		p := hexPairs[byte(v)]
+		b[i], b[i+1] = p[0], p[1]
+		v >>= 8
 	}
-	return dst
+}
+
+// grow extends dst by n bytes and returns it with the new n-byte window, so
+// that fixed-size output is written by index instead of n appends.
+func grow(dst []byte, n int) (_, window []byte) {
+	l := len(dst)
+	if cap(dst)-l < n {
+		dst = append(dst[:cap(dst)], make([]byte, l+n-cap(dst))...)[:l]
+	}
+	dst = dst[:l+n]
+	return dst, dst[l:]
 }

@@ -2,7 +2,6 @@ package encode
 
 import (
 	"encoding/base64"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -86,59 +85,4 @@ func slice(dst []byte, s pcommon.Slice, depth int) []byte {
 		dst = value(dst, s.At(i), depth+1)
 	}
 	return append(dst, ']')
-}
-
-// members writes the members of m whose values sit at the given depth.
-func members(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
-	if hasDuplicateKeys(m) {
-		return membersDedup(dst, m, comma, skip, depth)
-	}
-	for k, v := range m.All() {
-		if skip != nil && skip(k) {
-			continue
-		}
-		if comma {
-			dst = append(dst, ',')
-		}
-		comma = true
-		dst = Key(dst, k)
-		dst = value(dst, v, depth)
-	}
-	return dst, comma
-}
-
-// membersDedup is the slow path for a map that holds a key more than once
-// (pdata keeps repeated keys as they came off the wire). It allocates; such
-// maps are rare.
-func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
-	last := make(map[string]int, m.Len())
-	i := 0
-	for k := range m.All() {
-		last[writtenKey(k)] = i
-		i++
-	}
-	i = 0
-	for k, v := range m.All() {
-		idx := i
-		i++
-		if last[writtenKey(k)] != idx || (skip != nil && skip(k)) {
-			continue
-		}
-		if comma {
-			dst = append(dst, ',')
-		}
-		comma = true
-		dst = Key(dst, k)
-		dst = value(dst, v, depth)
-	}
-	return dst, comma
-}
-
-// writtenKey is k as a JSON reader sees it after String: each invalid UTF-8
-// byte replaced by U+FFFD (which is what converting to []rune does).
-func writtenKey(k string) string {
-	if utf8.ValidString(k) {
-		return k
-	}
-	return string([]rune(k))
 }

@@ -65,6 +65,8 @@ func TestMapDuplicateKeysLastWins(t *testing.T) {
 		{"three times", [][]byte{pbKV("a", pbInt(1)), pbKV("a", pbInt(2)), pbKV("a", pbInt(3))}, `{"a":3}`},
 		{"empty key twice", [][]byte{pbKV("", pbInt(1)), pbKV("", pbBool(true))}, `{"":true}`},
 		{"invalid UTF-8 keys that read the same", [][]byte{pbKV("\xff", pbInt(1)), pbKV("\xfe", pbInt(2))}, "{\"\ufffd\":2}"},
+		{"repeat after a nested value was written", [][]byte{pbKV("a", pbKVList(pbKV("x", pbArray(pbInt(1))))), pbKV("b", pbInt(2)), pbKV("a", pbBool(false))}, `{"b":2,"a":false}`},
+		{"one invalid key alone", [][]byte{pbKV("k\xff", pbInt(1)), pbKV("k", pbInt(2))}, "{\"k\ufffd\":1,\"k\":2}"},
 		{"nested", [][]byte{pbKV("m", pbKVList(pbKV("x", pbInt(1)), pbKV("x", pbInt(2))))}, `{"m":{"x":2}}`},
 		{"in array", [][]byte{pbKV("s", pbArray(pbKVList(pbKV("x", pbInt(1)), pbKV("x", pbInt(2)))))}, `{"s":[{"x":2}]}`},
 	}
@@ -100,6 +102,17 @@ func TestMapDuplicateKeysEverySize(t *testing.T) {
 				}
 			})
 		}
+		t.Run(fmt.Sprintf("n=%d/invalid-UTF-8-keys", n), func(t *testing.T) {
+			var kvs [][]byte
+			for i := 0; i < n-2; i++ {
+				kvs = append(kvs, pbKV(fmt.Sprintf("attr.%d", i), pbInt(int64(i))))
+			}
+			m := mapFromProto(t, append(kvs, pbKV("\xff", pbInt(1)), pbKV("\xc3", pbStr("last")))...)
+			obj := mustStrict(t, Map(nil, m)).(map[string]any)
+			if len(obj) != n-1 || obj["\ufffd"] != "last" {
+				t.Fatalf("got %d keys, U+FFFD = %v", len(obj), obj["\ufffd"])
+			}
+		})
 		t.Run(fmt.Sprintf("n=%d/distinct", n), func(t *testing.T) {
 			m := pcommon.NewMap()
 			for i := 0; i < n; i++ {
