@@ -130,7 +130,7 @@ func sinkOptions(cfg *Config) (jsonl.Options, error) {
 }
 
 func (e *analyticsExporter) start(ctx context.Context, host component.Host) error {
-	shared, err := sinks.acquire(e.set.ID, func() (*sharedSink, error) { return e.open(ctx, host) })
+	shared, err := sinks.acquire(e.set.ID, e.cfg.Directory, func() (*sharedSink, error) { return e.open(ctx, host) })
 	if err != nil {
 		return err
 	}

@@ -254,6 +254,19 @@ func TestTwoIDsOnOneDirectoryFailAtStart(t *testing.T) {
 	require.NoError(t, first.metrics.Shutdown(context.Background()))
 }
 
+func TestOneIDTwoDirectoriesFailsAtStart(t *testing.T) {
+	first := newPipelines(t, "twodirs", testConfig(t.TempDir()), nopSettings())
+	otherDir := t.TempDir()
+	second := newPipelines(t, "twodirs", testConfig(otherDir), nopSettings())
+	startAll(t, first.logs)
+	err := second.logs.Start(context.Background(), componenttest.NewNopHost())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), otherDir)
+	for _, c := range []component.Component{second.logs, second.metrics, first.logs, first.metrics} {
+		require.NoError(t, c.Shutdown(context.Background()))
+	}
+}
+
 func TestUnwritableDirectoryFailsAtStart(t *testing.T) {
 	// A directory below a regular file cannot be created, even by root.
 	file := filepath.Join(t.TempDir(), "not-a-dir")

@@ -27,6 +27,7 @@ type sinkRegistry struct {
 // sharedSink is what the pipelines of one exporter ID share.
 type sharedSink struct {
 	id   component.ID
+	dir  string // the configured directory, as given
 	sink *jsonl.Sink
 	refs int // guarded by sinkRegistry.mu
 
@@ -37,11 +38,16 @@ type sharedSink struct {
 }
 
 // acquire returns the sink of id, opening it with open when no exporter of
-// id holds it yet.
-func (r *sinkRegistry) acquire(id component.ID, open func() (*sharedSink, error)) (*sharedSink, error) {
+// id holds it yet. The pipelines of one ID share one config, so a second
+// directory for a held ID means two configs live at once; that is refused
+// rather than silently writing to the first directory.
+func (r *sinkRegistry) acquire(id component.ID, dir string, open func() (*sharedSink, error)) (*sharedSink, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if s, ok := r.byID[id]; ok {
+		if s.dir != dir {
+			return nil, fmt.Errorf("directory: exporter %s already writes to %q, cannot also use %q", id, s.dir, dir)
+		}
 		s.refs++
 		return s, nil
 	}
@@ -49,7 +55,7 @@ func (r *sinkRegistry) acquire(id component.ID, open func() (*sharedSink, error)
 	if err != nil {
 		return nil, err
 	}
-	s.id, s.refs = id, 1
+	s.id, s.dir, s.refs = id, dir, 1
 	r.byID[id] = s
 	return s, nil
 }
