@@ -288,3 +288,27 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestPanicDropsOnlyThatRecord: the last line of defence. A panic while a
+// record is converted (here from the Observe callback, after the line is
+// written) drops that record, counted, leaves no partial line, and the rest
+// of the batch is written.
+func TestPanicDropsOnlyThatRecord(t *testing.T) {
+	opts := defaultOptions()
+	opts.Observe = func(e *EntryInfo) {
+		if e.Type == "tool_use" {
+			panic("observer bug")
+		}
+	}
+	entries, st := convertLogs(t, opts, nil,
+		logRec{eventName: "session.start"},
+		logRec{eventName: "claude_code.tool_result", attrs: []kv{{"tool_name", "Bash"}}},
+		logRec{eventName: "session.end"},
+	)
+	if len(entries) != 2 || entries[0].Type != "session_start" || entries[1].Type != "session_end" {
+		t.Fatalf("entries %v", entries)
+	}
+	if st.DroppedInvalid != 1 || st.Written[2] != 0 || st.Written[0] != 1 || st.Written[1] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
 // fuzzKeys are keys with a role, so random records hit the rules, named
@@ -145,4 +146,99 @@ func FuzzAppendLogs(f *testing.F) {
 			}
 		}
 	})
+}
+
+var fuzzMetricNames = []string{"gen_ai.client.token.usage", "claude_code.token.usage", "claude_code.cost.usage", "x.duration",
+	"claude_code.session.count", "rpc.latency", "plain"}
+
+// fuzzMetrics builds metrics of every kind with random points.
+func fuzzMetrics(data []byte) pmetric.Metrics {
+	r := &fuzzReader{b: data}
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	for n := r.byte() % 3; n > 0; n-- {
+		r.value(rm.Resource().Attributes().PutEmpty(r.str(fuzzKeys)), 0)
+	}
+	sm := rm.ScopeMetrics().AppendEmpty()
+	for metrics := 1 + r.byte()%4; metrics > 0; metrics-- {
+		m := sm.Metrics().AppendEmpty()
+		m.SetName(r.str(fuzzMetricNames))
+		m.SetUnit([]string{"s", "ms", "", "USD", "\xff"}[r.byte()%5])
+		f := func() float64 {
+			return math.Float64frombits(binary.LittleEndian.Uint64(append(r.bytes(8), make([]byte, 8)...)))
+		}
+		attrs := func(a pcommon.Map) {
+			for n := r.byte() % 6; n > 0; n-- {
+				r.value(a.PutEmpty(r.str(fuzzKeys)), 0)
+			}
+		}
+		switch r.byte() % 6 {
+		case 0:
+			p := m.SetEmptyGauge().DataPoints().AppendEmpty()
+			p.SetDoubleValue(f())
+			attrs(p.Attributes())
+		case 1:
+			p := m.SetEmptySum().DataPoints().AppendEmpty()
+			p.SetIntValue(int64(r.byte()) - 100)
+			attrs(p.Attributes())
+		case 2:
+			p := m.SetEmptyHistogram().DataPoints().AppendEmpty()
+			p.SetCount(uint64(r.byte()))
+			p.SetSum(f())
+			p.SetMin(f())
+			p.BucketCounts().FromRaw([]uint64{uint64(r.byte())})
+			p.ExplicitBounds().FromRaw([]float64{f()})
+			attrs(p.Attributes())
+		case 3:
+			p := m.SetEmptyExponentialHistogram().DataPoints().AppendEmpty()
+			p.SetCount(math.MaxUint64)
+			p.SetSum(f())
+			p.Positive().BucketCounts().FromRaw([]uint64{math.MaxUint64})
+			attrs(p.Attributes())
+		case 4:
+			p := m.SetEmptySummary().DataPoints().AppendEmpty()
+			p.SetSum(f())
+			q := p.QuantileValues().AppendEmpty()
+			q.SetQuantile(f())
+			q.SetValue(f())
+			attrs(p.Attributes())
+		}
+	}
+	return md
+}
+
+// FuzzAppendMetrics: every metric kind with random values (NaN, huge
+// counts) and attributes gives strict lines, never a recovered panic.
+func FuzzAppendMetrics(f *testing.F) {
+	f.Add([]byte{1, 0, 4, 2, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f})
+	f.Add(bytes.Repeat([]byte{3, 1, 2, 3, 4, 5, 0xff}, 20))
+	c := testConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true,
+		Unmatched: "performance", Rules: []Rule{ClaudeCodeUsageRule}})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var st Stats
+		md := fuzzMetrics(data)
+		out := c.AppendMetrics(nil, md, &st)
+		if st.DroppedInvalid != int64(countEmpty(md)) {
+			t.Fatalf("dropped as invalid: %d, empty metrics: %d (a recovered panic?)", st.DroppedInvalid, countEmpty(md))
+		}
+		for _, line := range bytes.Split(out, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			if _, err := schema.CheckLine(line); err != nil {
+				t.Fatalf("%v\n%q", err, line)
+			}
+		}
+	})
+}
+
+func countEmpty(md pmetric.Metrics) int {
+	n := 0
+	ms := md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := 0; i < ms.Len(); i++ {
+		if ms.At(i).Type() == pmetric.MetricTypeEmpty {
+			n++
+		}
+	}
+	return n
 }
