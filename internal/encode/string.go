@@ -47,7 +47,9 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 				i = skipSafe(s, i+1)
 				continue
 			}
-			dst = append(dst, s[start:i]...)
+			if start < i {
+				dst = append(dst, s[start:i]...)
+			}
 			dst = appendASCIIEscape(dst, b)
 			i++
 			start = i
@@ -116,21 +118,14 @@ func unsafeMask(w uint64) uint64 {
 	return below&^w&highs | w&highs
 }
 
+// shortEscape[b] is the letter of b's two-byte escape (\n, \", ...), or 0
+// when b is written as \u00XX.
+var shortEscape = [128]byte{'"': '"', '\\': '\\', '\n': 'n', '\r': 'r', '\t': 't', '\b': 'b', '\f': 'f'}
+
 // appendASCIIEscape appends the escape sequence of an unsafe ASCII byte.
 func appendASCIIEscape(dst []byte, b byte) []byte {
-	switch b {
-	case '"', '\\':
-		return append(dst, '\\', b)
-	case '\n':
-		return append(dst, '\\', 'n')
-	case '\r':
-		return append(dst, '\\', 'r')
-	case '\t':
-		return append(dst, '\\', 't')
-	case '\b':
-		return append(dst, '\\', 'b')
-	case '\f':
-		return append(dst, '\\', 'f')
+	if e := shortEscape[b&0x7f]; e != 0 {
+		return append(dst, '\\', e)
 	}
 	return appendU4(dst, rune(b))
 }
