@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -245,7 +246,8 @@ func checkWithSchemaDir(t testing.TB, base string) schema.Report {
 
 // countWithSinkReader reads base with the sink's own jsonl.Reader (the one
 // users are told to use) and returns its line count and how many lines it
-// yielded that fail schema.CheckLine.
+// yielded that are not valid JSON (the full schema check is readBack's; this
+// pass only cross-checks the Reader, cheaply enough for a million lines).
 func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 	t.Helper()
 	r, err := jsonl.NewReader(base)
@@ -263,7 +265,7 @@ func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 			return lines, bad
 		}
 		lines++
-		if _, err := schema.CheckLine(line); err != nil {
+		if !json.Valid(line) {
 			bad++
 		}
 	}
