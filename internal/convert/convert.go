@@ -45,8 +45,21 @@ type Options struct {
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
 	// Observe, when set, is called for every entry written (the session
-	// tracker). The *EntryInfo is valid only during the call.
+	// tracker). The *EntryInfo is valid only during the call. A per-call
+	// Observer (AppendLogsObserved) that rejects an entry keeps it from
+	// Observe too.
 	Observe func(*EntryInfo)
+}
+
+// Observer watches the entries of one AppendLogsObserved/AppendMetricsObserved
+// call. Unlike Options.Observe it belongs to the call, so the caller can
+// collect what a batch holds and act on it only once the batch is written.
+type Observer interface {
+	// Entry is called for every entry, right after its line was appended.
+	// keep=false cuts that line back out of dst; it is counted in
+	// Stats.DroppedDuplicate, not in Written. The *EntryInfo is valid only
+	// during the call.
+	Entry(info *EntryInfo) (keep bool)
 }
 
 // Default identity attribute lists (SPEC §3).
@@ -79,6 +92,9 @@ type Stats struct {
 	DroppedInvalid   int64 // records that could not be converted
 	InvalidOverride  int64 // override attribute with a value that is not a type
 	CoercionFailed   int64 // named fields kept as they came
+	// DroppedDuplicate counts entries a per-call Observer rejected (the
+	// session tracker's duplicate session_start/session_end).
+	DroppedDuplicate int64
 }
 
 // Converter converts pdata to entry lines. Immutable after New; safe for

@@ -181,7 +181,7 @@ func unitToMillis(unit string) float64 {
 
 // noteInfo records a named field's value for the Observe callback.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
-	if slot == infoNone || c.opts.Observe == nil {
+	if slot == infoNone || !sc.observing {
 		return
 	}
 	switch slot {

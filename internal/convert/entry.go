@@ -74,7 +74,7 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 		tm = ts.AsTime()
 	}
 	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
-	if c.opts.Observe != nil {
+	if sc.observing {
 		sc.info = EntryInfo{Type: Types[t], Time: tm, SessionID: sid, UserID: uid}
 	}
 	return dst

@@ -10,8 +10,15 @@ import (
 
 // AppendLogs appends one line per converted log record to dst.
 func (c *Converter) AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte {
+	return c.AppendLogsObserved(dst, ld, st, nil)
+}
+
+// AppendLogsObserved is AppendLogs with a per-call Observer (nil = none): obs
+// sees every entry after its line was appended and may reject it.
+func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs Observer) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
+	sc.observe(obs, c.opts.Observe != nil)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -83,7 +90,9 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	dst = append(dst, ',')
 	dst = append(dst, sc.tail...)
 	dst = append(dst, '}', '\n')
-	c.written(sc, res.Type, st)
+	if !c.written(sc, res.Type, st) {
+		return dst[:start]
+	}
 	return dst
 }
 
@@ -121,11 +130,20 @@ func (c *Converter) consumeOverride(sc *scratch, res mapping.Result) {
 	}
 }
 
-// written counts an entry and reports it to Observe.
-func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) {
-	if c.opts.Observe != nil {
+// written reports an entry to the call's Observer and to Options.Observe,
+// and counts it. false: the Observer rejected it and the caller cuts the
+// line back out.
+func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
+	if sc.observing {
 		c.completeInfo(sc)
-		c.opts.Observe(&sc.info)
+		if sc.obs != nil && !sc.obs.Entry(&sc.info) {
+			st.DroppedDuplicate++
+			return false
+		}
+		if c.opts.Observe != nil {
+			c.opts.Observe(&sc.info)
+		}
 	}
 	st.Written[t]++ // after Observe: a panic there drops the line uncounted
+	return true
 }

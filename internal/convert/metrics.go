@@ -29,8 +29,15 @@ type metricMeta struct {
 // AppendMetrics appends one line per converted metric data point to dst. A
 // metric with no data kind (empty) is counted in DroppedInvalid.
 func (c *Converter) AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []byte {
+	return c.AppendMetricsObserved(dst, md, st, nil)
+}
+
+// AppendMetricsObserved is AppendMetrics with a per-call Observer (nil =
+// none), as AppendLogsObserved.
+func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
+	sc.observe(obs, c.opts.Observe != nil)
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
@@ -136,7 +143,9 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 	dst = append(dst, ',')
 	dst = append(dst, sc.tail...)
 	dst = append(dst, '}', '\n')
-	c.written(sc, res.Type, st)
+	if !c.written(sc, res.Type, st) {
+		return dst[:start]
+	}
 	return dst
 }
 

@@ -23,8 +23,12 @@ type scratch struct {
 	ctx      recordCtx
 	pt       point
 	info     EntryInfo
-	sidCache idCache
-	uidCache idCache
+	// obs is the call's Observer; observing is set when it or
+	// Options.Observe wants EntryInfo filled.
+	obs       Observer
+	observing bool
+	sidCache  idCache
+	uidCache  idCache
 	// nameCache and sevCache: metadata event_name and severity.
 	nameCache, sevCache idCache
 }
@@ -57,6 +61,11 @@ func (sp *scratchPool) init(tbl *keyTable) {
 
 func (sp *scratchPool) get() *scratch { return sp.p.Get().(*scratch) }
 
+// observe sets the call's Observer and whether EntryInfo is filled at all.
+func (sc *scratch) observe(obs Observer, global bool) {
+	sc.obs, sc.observing = obs, obs != nil || global
+}
+
 // put returns sc unless a huge record left big buffers in it.
 func (sp *scratchPool) put(sc *scratch) {
 	const keepBytes = 1 << 20
@@ -66,6 +75,7 @@ func (sp *scratchPool) put(sc *scratch) {
 	// Drop every reference into the caller's pdata, so a pooled scratch
 	// does not keep a batch alive.
 	sc.ctx, sc.pt, sc.info = recordCtx{}, point{}, EntryInfo{}
+	sc.obs = nil
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
 	sc.resSID, sc.resUID = "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {

@@ -1,0 +1,135 @@
+package convert
+
+import (
+	"bytes"
+	"testing"
+)
+
+// rejectObserver records what it sees and rejects the entries for which
+// reject returns true.
+type rejectObserver struct {
+	seen   []EntryInfo
+	reject func(*EntryInfo) bool
+}
+
+func (o *rejectObserver) Entry(info *EntryInfo) bool {
+	o.seen = append(o.seen, *info)
+	return !o.reject(info)
+}
+
+// TestObserverRejectCutsExactlyThatLine: keep=false removes the rejected
+// entry's line and nothing else; the batch stays valid, Written counts only
+// the kept lines, DroppedDuplicate the rejected one, and Options.Observe
+// sees only the kept entries.
+func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
+	var global []string
+	opts := defaultOptions()
+	opts.Observe = func(e *EntryInfo) { global = append(global, e.Type) }
+	recs := []logRec{
+		{eventName: "session.start", time: at(0)},
+		{eventName: "claude_code.tool_result", time: at(1), attrs: []kv{{"tool_name", "Bash"}}},
+		{eventName: "session.end", time: at(2)},
+		{eventName: "claude_code.api_request", time: at(3), attrs: []kv{{"input_tokens", "5"}}},
+	}
+	ld := logBatch([]kv{{"session.id", "s-1"}}, "s", recs...)
+
+	var refSt Stats
+	ref := testConverter(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true}).AppendLogs(nil, ld, &refSt)
+	refLines := bytes.SplitAfter(ref, []byte("\n"))
+
+	c := testConverter(t, opts)
+	obs := &rejectObserver{reject: func(e *EntryInfo) bool { return e.Type == "session_end" }}
+	var st Stats
+	prefix := []byte("kept\n")
+	out := c.AppendLogsObserved(append([]byte(nil), prefix...), ld, &st, obs)
+	if !bytes.HasPrefix(out, prefix) {
+		t.Fatalf("the caller's bytes before dst were touched: %q", out[:len(prefix)])
+	}
+	want := bytes.Join([][]byte{prefix, refLines[0], refLines[1], refLines[3]}, nil)
+	if !bytes.Equal(out, want) {
+		t.Fatalf("got\n%s\nwant\n%s", out, want)
+	}
+	entries := checkLines(t, out[len(prefix):])
+	if len(entries) != 3 || entries[2].Type != "token_usage" {
+		t.Fatalf("entries %+v", entries)
+	}
+	if len(obs.seen) != 4 || obs.seen[2].Type != "session_end" || obs.seen[2].SessionID != "s-1" || obs.seen[3].InputTokens != 5 {
+		t.Errorf("observer saw %+v", obs.seen)
+	}
+	if st.DroppedDuplicate != 1 || st.Written[1] != 0 || st.Written[0] != 1 || st.Written[2] != 1 || st.Written[8] != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	if len(global) != 3 || global[2] != "token_usage" {
+		t.Errorf("Options.Observe saw %v, want the three kept entries", global)
+	}
+}
+
+// TestMetricsObserverReject: the same for data points.
+func TestMetricsObserverReject(t *testing.T) {
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	var refSt Stats
+	ref := checkLines(t, c.AppendMetrics(nil, claudeMetrics(), &refSt))
+	first := true
+	obs := &rejectObserver{reject: func(e *EntryInfo) bool {
+		r := first && e.Type == "token_usage"
+		first = first && !r
+		return r
+	}}
+	var st Stats
+	got := checkLines(t, c.AppendMetricsObserved(nil, claudeMetrics(), &st, obs))
+	if len(got) != len(ref)-1 || len(obs.seen) != len(ref) {
+		t.Fatalf("%d lines, %d seen; want %d and %d", len(got), len(obs.seen), len(ref)-1, len(ref))
+	}
+	if st.DroppedDuplicate != 1 || st.Written[8] != refSt.Written[8]-1 {
+		t.Errorf("stats %+v, reference %+v", st, refSt)
+	}
+}
+
+// TestNilObserverIsAppendLogs: no Observer gives the same bytes and Stats
+// as AppendLogs and allocates nothing (checked without -race, where
+// sync.Pool keeps what it is given).
+func TestNilObserverIsAppendLogs(t *testing.T) {
+	c := testConverter(t, defaultOptions())
+	ld := claudeBatch(100, false)
+	var refSt, st Stats
+	ref := c.AppendLogs(nil, ld, &refSt)
+	c = testConverter(t, defaultOptions()) // the same ids again
+	buf := c.AppendLogsObserved(nil, ld, &st, nil)
+	if !bytes.Equal(buf, ref) || st != refSt {
+		t.Fatalf("AppendLogsObserved(nil) differs from AppendLogs: %+v vs %+v", st, refSt)
+	}
+	if raceEnabled {
+		return
+	}
+	c.fillID = nil
+	allocs := testing.AllocsPerRun(20, func() {
+		st = Stats{}
+		buf = c.AppendLogsObserved(buf[:0], ld, &st, nil)
+	})
+	if allocs > 0 {
+		t.Errorf("%v allocations per call with a nil Observer", allocs)
+	}
+	if st.DroppedDuplicate != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// BenchmarkAppendLogsObserved is BenchmarkAppendLogs with a per-call
+// Observer that keeps everything (the exporter's sessions path).
+func BenchmarkAppendLogsObserved(b *testing.B) {
+	const n = 1000
+	ld := claudeBatch(n, true)
+	c, err := New(defaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	obs := keepAll{}
+	var st Stats
+	dst := c.AppendLogsObserved(nil, ld, &st, obs)
+	b.SetBytes(int64(len(dst)))
+	benchLoop(b, n, func() { dst = c.AppendLogsObserved(dst[:0], ld, &st, obs) })
+}
+
+type keepAll struct{}
+
+func (keepAll) Entry(*EntryInfo) bool { return true }
