@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -98,7 +99,7 @@ func TestKill9UnderLoad(t *testing.T) {
 	l := newLedger(20, 300)
 	const senders = 2
 
-	var midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery int
+	var midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown int
 	var maxRecover time.Duration
 	for round := 0; round < rounds; round++ {
 		c := launch(t, spec)
@@ -129,6 +130,14 @@ func TestKill9UnderLoad(t *testing.T) {
 		}
 		timer := time.NewTimer(time.Duration(rng.Int64N(int64(300 * time.Millisecond))))
 		<-timer.C
+		if round%5 == 4 {
+			// A supervisor's stop timeout: SIGTERM, then SIGKILL while the
+			// Collector is shutting down (draining compression).
+			_ = c.cmd.Process.Signal(syscall.SIGTERM)
+			timer.Reset(time.Duration(rng.Int64N(int64(200 * time.Millisecond))))
+			<-timer.C
+			duringShutdown++
+		}
 		c.kill()
 		snap := scanDir(t, base)
 		tornAtKill += tornTails(t, base, snap.plain)
@@ -164,8 +173,8 @@ func TestKill9UnderLoad(t *testing.T) {
 	v := l.judge(ro.seqCount)
 	rep := checkWithSchemaDir(t, base)
 	readerLines, readerBad := countWithSinkReader(t, base)
-	figure(t, "rounds=%d seed=%d kills_during_rotation_or_compression=%d (tmp files at kill=%d, rotated plain files at kill=%d, torn tails at kill=%d, torn tails planted=%d, rounds killed during recovery=%d) max_recovery=%v last_recovery=%v",
-		rounds, seed, midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, maxRecover.Round(time.Millisecond), recover.Round(time.Millisecond))
+	figure(t, "rounds=%d seed=%d kills_during_rotation_or_compression=%d (tmp files at kill=%d, rotated plain files at kill=%d, torn tails at kill=%d, torn tails planted=%d, rounds killed during recovery=%d, during shutdown=%d) max_recovery=%v last_recovery=%v",
+		rounds, seed, midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown, maxRecover.Round(time.Millisecond), recover.Round(time.Millisecond))
 	figure(t, "acknowledged=%d found=%d lost=%d bad_lines=%d duplicates_beyond_retries=%d phantom=%d files=%d lines=%d jsonl_reader_lines=%d stray_tmp=%d",
 		v.acked, v.found, v.lost, ro.bad, v.dupBeyondRetries, v.phantom, ro.files, ro.lines, readerLines, len(d.tmp))
 
