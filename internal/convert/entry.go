@@ -59,11 +59,11 @@ func (c *Converter) appendEntryHead(dst []byte, sc *scratch, tm time.Time, t map
 // appendHead writes the entry up to `"data":`, resolving the ids (record
 // attributes first, then the resource) and the timestamp (ts, else now).
 func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcommon.Timestamp) []byte {
-	sid, ok := c.recordID(sc.rec, c.ids.session)
+	sid, ok := c.firstID(sc.rec, c.ids.session)
 	if !ok {
 		sid = sc.resSID
 	}
-	uid, ok := c.recordID(sc.rec, c.ids.user)
+	uid, ok := c.firstID(sc.rec, c.ids.user)
 	if !ok {
 		uid = sc.resUID
 	}
@@ -80,9 +80,11 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	return dst
 }
 
-// recordID returns the first present identity attribute of a, marking it
-// consumed. Empty strings count as absent; other kinds are stringified.
-func (c *Converter) recordID(a *attrSet, keys []int16) (string, bool) {
+// firstID returns the first present identity attribute of a, marking it
+// consumed (so a record's id is not repeated in data; the resource object
+// is written whole). Empty strings count as absent; other kinds are
+// stringified.
+func (c *Converter) firstID(a *attrSet, keys []int16) (string, bool) {
 	for _, id := range keys {
 		i := a.find(id)
 		if i < 0 {
@@ -110,20 +112,9 @@ func idString(v pcommon.Value) string {
 // ids and its attributes as JSON for every entry's metadata.
 func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 	sc.res.load(r.Attributes())
-	sc.resSID, _ = c.resourceID(sc.res, c.ids.session)
-	sc.resUID, _ = c.resourceID(sc.res, c.ids.user)
+	sc.resSID, _ = c.firstID(sc.res, c.ids.session)
+	sc.resUID, _ = c.firstID(sc.res, c.ids.user)
 	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
-}
-
-func (c *Converter) resourceID(a *attrSet, keys []int16) (string, bool) {
-	for _, id := range keys {
-		if i := a.find(id); i >= 0 {
-			if s := idString(a.list[i].val); s != "" {
-				return s, true
-			}
-		}
-	}
-	return "", false
 }
 
 // loadScope encodes the metadata tail shared by every entry of a scope.
