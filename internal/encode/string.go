@@ -55,6 +55,10 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 			start = i
 			continue
 		}
+		if n := plainMultibyte(s, i); n > 0 {
+			i += n
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
@@ -73,6 +77,38 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 		start = i
 	}
 	return append(dst, s[start:]...), clean
+}
+
+// plainMultibyte returns the length of the valid 2- or 3-byte UTF-8
+// sequence at s[i] when it is copied as it is (not a C1 control, not
+// U+2028/U+2029), else 0 and the caller decodes the general way. It spares
+// most non-ASCII text the general decoder.
+func plainMultibyte(s string, i int) int {
+	b := s[i]
+	switch {
+	case b >= 0xc2 && b <= 0xdf && i+1 < len(s):
+		c := s[i+1]
+		if c&0xc0 == 0x80 && (b != 0xc2 || c > 0x9f) {
+			return 2
+		}
+	case b >= 0xe0 && b <= 0xef && i+2 < len(s):
+		c, d := s[i+1], s[i+2]
+		lo, hi := byte(0x80), byte(0xbf)
+		switch b {
+		case 0xe0:
+			lo = 0xa0 // no overlong forms
+		case 0xed:
+			hi = 0x9f // no surrogates
+		case 0xe2:
+			if c == 0x80 && (d == 0xa8 || d == 0xa9) {
+				return 0 // U+2028, U+2029
+			}
+		}
+		if c >= lo && c <= hi && d&0xc0 == 0x80 {
+			return 3
+		}
+	}
+	return 0
 }
 
 // skipSafe returns the index of the first byte at or after i that is not

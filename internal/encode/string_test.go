@@ -130,3 +130,22 @@ func TestStringEveryByteAtEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestStringEveryTwoAndThreeByteSequence feeds every lead byte with every
+// second byte (and a spread of third bytes), valid or not, through the
+// multibyte fast path.
+func TestStringEveryTwoAndThreeByteSequence(t *testing.T) {
+	for b := 0x80; b < 0x100; b++ {
+		for c := 0; c < 0x100; c++ {
+			in := string([]byte{'a', byte(b), byte(c)})
+			checkStringRoundTrip(t, in, String(nil, in))
+			if b < 0xe0 || b > 0xef {
+				continue
+			}
+			for _, d := range []byte{0x00, 0x7f, 0x80, 0xa8, 0xa9, 0xbf, 0xc0, 0xff} {
+				in := string([]byte{byte(b), byte(c), d, 'z'})
+				checkStringRoundTrip(t, in, String(nil, in))
+			}
+		}
+	}
+}

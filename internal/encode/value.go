@@ -6,7 +6,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// MaxDepth bounds the nesting Value follows.
+// MaxDepth bounds the nesting Value follows: at most MaxDepth maps and
+// slices inside one another (the outermost counts); a deeper one is written
+// as the string "<too deep>", so hostile input cannot blow the stack.
 const MaxDepth = 32
 
 // tooDeep replaces a map or slice nested deeper than MaxDepth.
