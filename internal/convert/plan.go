@@ -176,8 +176,9 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 			t.add(r.Attr)
 		}
 	}
-	t.add("exception.type")
-	t.add("exception.message")
+	for _, k := range mapping.GenericErrorAttributes {
+		t.add(k)
+	}
 	if c.opts.TypeAttribute != "" {
 		t.add(c.opts.TypeAttribute)
 	}

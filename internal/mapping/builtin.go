@@ -1,6 +1,10 @@
 package mapping
 
-import "strings"
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+)
 
 // EventRule is one built-in rule for a log event: the event Name (compared
 // with and without its tool prefix) becomes Type, when Attr is empty, or
@@ -82,6 +86,13 @@ var (
 // Use it only when the api_request events are not exported too, or tokens
 // are counted twice.
 var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: TokenUsage}
+
+// GenericErrorSeverity and GenericErrorAttributes make any log an
+// error_occurred when nothing before matched (SPEC §2 step 4).
+var (
+	GenericErrorSeverity   = plog.SeverityNumberError
+	GenericErrorAttributes = []string{"exception.type", "exception.message"}
+)
 
 // exceptionSuffix makes "<anything>.exception" an error event.
 const exceptionSuffix = ".exception"

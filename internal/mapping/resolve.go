@@ -106,7 +106,7 @@ func (r *Resolver) ResolveLog(l *Log) Result {
 			return r.result(res, t, FromBuiltin, -1)
 		}
 	}
-	if l.Severity >= plog.SeverityNumberError || has(l.Attrs, "exception.type") || has(l.Attrs, "exception.message") {
+	if isGenericError(l) {
 		return r.result(res, ErrorOccurred, FromGeneric, -1)
 	}
 	return r.result(res, r.cfg.Unmatched, FromUnmatched, -1)
@@ -132,6 +132,20 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 		}
 	}
 	return r.result(res, r.cfg.Unmatched, FromUnmatched, -1)
+}
+
+// isGenericError is SPEC §2 step 4: severity ERROR or above, or an
+// exception attribute.
+func isGenericError(l *Log) bool {
+	if l.Severity >= GenericErrorSeverity {
+		return true
+	}
+	for _, k := range GenericErrorAttributes {
+		if has(l.Attrs, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Resolver) result(res Result, t Type, src Source, rule int) Result {
