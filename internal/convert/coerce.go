@@ -56,6 +56,11 @@ func appendFromString(dst []byte, k kind, s string) ([]byte, bool) {
 		return encode.String(dst, s), true
 	case kindInt, kindFloat:
 		t := strings.TrimSpace(s)
+		// A plain decimal in JSON's own form is the number already: copy it
+		// (formatting a float again costs more than the rest of the field).
+		if frac, ok := plainDecimal(t); ok && (k == kindFloat || !frac) {
+			return append(dst, t...), true
+		}
 		if i, ok := parseInt(t); ok {
 			return encode.Int(dst, i), true
 		}
@@ -83,6 +88,36 @@ func appendNumber(dst []byte, f float64) []byte {
 		return encode.Int(dst, int64(f))
 	}
 	return encode.Float(dst, f)
+}
+
+// plainDecimal reports whether s is a JSON number without exponent, with
+// at most 15 integer digits (so every JSON reader gets a finite float or an
+// exact integer), and whether it has a fraction.
+func plainDecimal(s string) (frac, ok bool) {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	digits := i - start
+	if digits == 0 || digits > 15 || (digits > 1 && s[start] == '0') {
+		return false, false
+	}
+	if i == len(s) {
+		return false, true
+	}
+	if s[i] != '.' {
+		return false, false
+	}
+	i++
+	fstart := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return true, i == len(s) && i-fstart >= 1 && i-fstart <= 20
 }
 
 // parseInt parses a plain decimal integer without allocating (strconv

@@ -160,6 +160,13 @@ func TestCoercion(t *testing.T) {
 		{kindInt, true, "true", true},
 		{kindInt, "99999999999999999999", "100000000000000000000.0", false}, // past int64: a float
 		{kindFloat, "0.02", "0.02", false},
+		{kindFloat, "-0.5", "-0.5", false},
+		{kindFloat, "007", "7", false},
+		{kindFloat, "1.", "1", false},
+		{kindFloat, ".5", "0.5", false},
+		{kindFloat, "1e2", "100", false},
+		{kindInt, "12.5", "12.5", false},
+		{kindInt, "12.0", "12", false},
 		{kindFloat, 18.5, "18.5", false},
 		{kindFloat, "Inf", `"Inf"`, true},
 		{kindBool, "true", "true", false},
