@@ -71,7 +71,8 @@ func TestDiskFullIsRetryable(t *testing.T) {
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(readEntries(t, dir)))
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(readEntries(t, dir)),
+		"the batch and its session, once")
 }
 
 // signalCore is a zap core that closes retried when exporterhelper logs
@@ -123,5 +124,6 @@ func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
 
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(readEntries(t, dir)))
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(readEntries(t, dir)),
+		"the batch and its session, once")
 }

@@ -74,11 +74,7 @@ func newExporter(set exporter.Settings, cfg *Config) (*analyticsExporter, error)
 		return nil, fmt.Errorf("creating analytics exporter telemetry: %w", err)
 	}
 	e := &analyticsExporter{cfg: cfg, set: set, telemetry: tel}
-	opts := convertOptions(cfg)
-	if cfg.Sessions.Enabled && newSessionTracker != nil {
-		opts.Observe = e.observe
-	}
-	if e.conv, err = convert.New(opts); err != nil {
+	if e.conv, err = convert.New(convertOptions(cfg)); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -165,7 +161,14 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 }
 
 func (e *analyticsExporter) startSessions(ctx context.Context, host component.Host, s *sharedSink) error {
-	tracker, err := newSessionTracker(e.cfg.Sessions, e.set.TelemetrySettings, s.sink.Append)
+	write := func(lines []byte) error {
+		if err := s.sink.Append(lines); err != nil {
+			return err
+		}
+		e.telemetry.recordBytes(context.Background(), len(lines))
+		return nil
+	}
+	tracker, err := newSessionTracker(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
@@ -203,13 +206,6 @@ func (e *analyticsExporter) begin() *sharedSink {
 	return shared
 }
 
-// observe hands an entry to the session tracker.
-func (e *analyticsExporter) observe(info *convert.EntryInfo) {
-	if s := e.shared.Load(); s != nil && s.sessions != nil {
-		s.sessions.Observe(info)
-	}
-}
-
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	shared := e.begin()
 	if shared == nil {
@@ -219,8 +215,12 @@ func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	var st convert.Stats
-	*buf = e.conv.AppendLogs((*buf)[:0], ld, &st)
-	return e.write(ctx, shared, buf, &st)
+	batch := shared.batch()
+	if batch != nil {
+		defer batch.Release()
+	}
+	*buf = e.conv.AppendLogsObserved((*buf)[:0], ld, &st, batch)
+	return e.write(ctx, shared, buf, &st, batch)
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -232,15 +232,20 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 	buf := getBuffer()
 	defer putBuffer(buf)
 	var st convert.Stats
-	*buf = e.conv.AppendMetrics((*buf)[:0], md, &st)
-	return e.write(ctx, shared, buf, &st)
+	batch := shared.batch()
+	if batch != nil {
+		defer batch.Release()
+	}
+	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch)
+	return e.write(ctx, shared, buf, &st, batch)
 }
 
 // write appends the converted batch with one Append, so it lands whole or
 // not at all. A failed Append is returned as a plain (retryable) error: the
-// retry converts the data again and writes it whole. Telemetry counts only
-// what was written, so retries do not count twice.
-func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats) error {
+// retry converts the data again and writes it whole. Telemetry and the
+// session tracker count only what was written, so retries do not count
+// twice: the batch's entries are committed to the tracker after the Append.
+func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats, batch sessionBatch) error {
 	converted := len(*buf)
 	tracker := shared.sessions
 	if tracker != nil {
@@ -255,7 +260,29 @@ func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *
 		}
 	}
 	e.telemetry.record(ctx, st, len(*buf))
+	if batch != nil {
+		e.commitSessions(ctx, shared, batch, buf)
+	}
 	return nil
+}
+
+// commitSessions records a written batch in the session tracker and writes
+// the lines that causes (synthesized session_start, max_tracked ends) with
+// a second Append, reusing buf. The batch itself is already written, so a
+// failure here is not the export's: the lines go back to the tracker's
+// outbox, which the ticker and the next export write.
+func (e *analyticsExporter) commitSessions(ctx context.Context, shared *sharedSink, batch sessionBatch, buf *[]byte) {
+	*buf = batch.Commit((*buf)[:0])
+	if len(*buf) == 0 {
+		return
+	}
+	if err := shared.sink.Append(*buf); err != nil {
+		shared.sessions.Requeue(*buf)
+		e.set.Logger.Warn("Writing synthesized session lines failed; they are written with the next write",
+			zap.String("directory", shared.sink.Dir()), zap.Error(err))
+		return
+	}
+	e.telemetry.recordBytes(ctx, len(*buf))
 }
 
 // maxPooledBuffer keeps one huge batch from pinning its buffer forever.

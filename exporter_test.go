@@ -168,7 +168,8 @@ func TestConsumeLogsWritesEntries(t *testing.T) {
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 
 	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "token_usage"}, entryTypes(entries), "the unmatched record is dropped")
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(entries),
+		"the unmatched record is dropped; sess-1 gets a synthesized start after its batch and an end at Shutdown")
 	tool := entries[0]
 	assert.Equal(t, "sess-1", tool["session_id"])
 	assert.Equal(t, "Bash", tool["data"].(map[string]any)["tool_name"])
@@ -231,7 +232,8 @@ func TestSharedSinkAcrossPipelines(t *testing.T) {
 
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 	assert.Len(t, dataFiles(t, dir), 1, "both pipelines appended to one file")
-	assert.Equal(t, []string{"tool_use", "token_usage", "token_usage", "token_usage"}, entryTypes(readEntries(t, dir)))
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "token_usage", "session_end"},
+		entryTypes(readEntries(t, dir)), "one session across both pipelines, ended by the last Shutdown")
 
 	// Released after the last Shutdown.
 	startAll(t, other.logs)
@@ -291,6 +293,8 @@ func TestAppendErrorIsRetryable(t *testing.T) {
 	// A sink closed underneath stands in for any write failure.
 	require.NoError(t, e.shared.Load().sink.Close())
 	err = e.pushLogs(context.Background(), claudeLogs())
+	// (The failed batch was not committed to the session tracker, so
+	// Shutdown has no session_end to write into the closed sink.)
 	require.Error(t, err)
 	assert.False(t, consumererror.IsPermanent(err))
 	assert.ErrorIs(t, err, jsonl.ErrClosed)

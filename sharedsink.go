@@ -37,6 +37,14 @@ type sharedSink struct {
 	sessions sessionTracker
 }
 
+// batch returns the session observer of one export; nil without sessions.
+func (s *sharedSink) batch() sessionBatch {
+	if s.sessions == nil {
+		return nil
+	}
+	return s.sessions.Batch()
+}
+
 // acquire returns the sink of id, opening it with open when no exporter of
 // id holds it yet. The pipelines of one ID share one config, so a second
 // directory for a held ID means two configs live at once; that is refused
@@ -82,32 +90,44 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 	return errs
 }
 
-// sessionTracker is the seam where internal/sessions (issue 7) plugs in.
-// The exporter calls it like this:
+// sessionTracker is the seam where internal/sessions (issue 7) plugs in
+// (sessions.go). The exporter calls it like this:
 //   - Start: after the sink is open, with the host (for sessions.storage).
-//   - Observe: for every entry the converter builds (convert.Options.Observe);
-//     lines it synthesizes wait in the tracker for AppendPending.
-//   - AppendPending: in every export, after conversion and before the one
-//     Append, so synthesized session_start/session_end lines land in the
-//     same batch as the records that caused them.
-//   - Requeue: with the lines AppendPending added when that Append failed,
-//     so a failed write loses no synthesized line (the retry rewrites them).
+//   - Batch: once per export, for the convert.Observer of that export. The
+//     observer decides during conversion which entries to keep (a duplicate
+//     session_start/session_end is cut out) without changing the tracker.
+//   - AppendPending: after conversion and before the one Append, so lines
+//     an earlier write could not deliver go out with this batch.
+//   - Requeue: with the lines AppendPending added when that Append failed.
+//   - sessionBatch.Commit: only after the Append succeeded; the tracker
+//     records the batch's entries then (so a retried export counts once)
+//     and the lines they cause (synthesized session_start, max_tracked
+//     ends) are written right away with a second Append, requeued if that
+//     fails.
 //   - Shutdown: when the last pipeline of the ID shuts down, before the sink
 //     closes; it writes its final lines through write.
 //
 // Idle sessions that end while no export arrives are written through the
-// write function given to newSessionTracker (one Append per call). A
-// *sessions.Tracker fits behind a small adapter: AppendPending is Drain,
-// Requeue is Requeue, Observe calls Observe and Requeues what it appends.
+// write function given to newSessionTracker (one Append per call).
 type sessionTracker interface {
 	Start(ctx context.Context, host component.Host) error
-	Observe(info *convert.EntryInfo)
+	Batch() sessionBatch
 	AppendPending(dst []byte) []byte
 	Requeue(lines []byte)
 	Shutdown(ctx context.Context) error
 }
 
-// newSessionTracker builds the tracker of one exporter ID. nil (today) means
-// sessions are not tracked even when sessions.enabled is true; the lead sets
-// it when internal/sessions lands.
-var newSessionTracker func(cfg SessionsConfig, set component.TelemetrySettings, write func([]byte) error) (sessionTracker, error)
+// sessionBatch is what one export tells the tracker: the converter's
+// per-call Observer, then Commit after a successful write, then Release.
+type sessionBatch interface {
+	convert.Observer
+	// Commit records the batch's entries and appends the lines they cause.
+	Commit(dst []byte) []byte
+	// Release ends the batch (committed or not); it must not be used after.
+	Release()
+}
+
+// newSessionTracker builds the tracker of the exporter id. write appends to
+// the ID's sink (and counts the bytes in tel); nil means sessions are not
+// tracked.
+var newSessionTracker func(id component.ID, cfg SessionsConfig, set component.TelemetrySettings, tel *telemetry, write func([]byte) error) (sessionTracker, error)

@@ -22,6 +22,7 @@ type fakeTracker struct {
 	requeued  []byte
 	events    []string
 	starts    int
+	commits   int
 	shutdowns int
 
 	block   bool
@@ -38,11 +39,26 @@ func (f *fakeTracker) Start(context.Context, component.Host) error {
 	return nil
 }
 
-func (f *fakeTracker) Observe(info *convert.EntryInfo) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.observed = append(f.observed, info.Type)
+func (f *fakeTracker) Batch() sessionBatch { return fakeBatch{f} }
+
+// fakeBatch keeps every entry and records its type.
+type fakeBatch struct{ f *fakeTracker }
+
+func (b fakeBatch) Entry(info *convert.EntryInfo) bool {
+	b.f.mu.Lock()
+	defer b.f.mu.Unlock()
+	b.f.observed = append(b.f.observed, info.Type)
+	return true
 }
+
+func (b fakeBatch) Commit(dst []byte) []byte {
+	b.f.mu.Lock()
+	defer b.f.mu.Unlock()
+	b.f.commits++
+	return dst
+}
+
+func (fakeBatch) Release() {}
 
 func (f *fakeTracker) AppendPending(dst []byte) []byte {
 	if f.block {
@@ -72,7 +88,7 @@ func (f *fakeTracker) Shutdown(context.Context) error {
 // useTracker plugs f into the seam for the duration of the test.
 func useTracker(t *testing.T, f *fakeTracker) {
 	prev := newSessionTracker
-	newSessionTracker = func(SessionsConfig, component.TelemetrySettings, func([]byte) error) (sessionTracker, error) {
+	newSessionTracker = func(component.ID, SessionsConfig, component.TelemetrySettings, *telemetry, func([]byte) error) (sessionTracker, error) {
 		return f, nil
 	}
 	t.Cleanup(func() { newSessionTracker = prev })
@@ -96,6 +112,7 @@ func TestSessionSeam(t *testing.T) {
 
 	assert.Equal(t, 1, tracker.starts)
 	assert.Equal(t, 1, tracker.shutdowns)
+	assert.Equal(t, 2, tracker.commits, "each written batch is committed once")
 	assert.Equal(t, []string{"tool_use", "token_usage", "token_usage"}, tracker.observed)
 	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "session_start"},
 		entryTypes(readEntries(t, dir)))
@@ -113,6 +130,7 @@ func TestSessionSeamRequeuesLinesOfAFailedWrite(t *testing.T) {
 
 	require.Error(t, e.pushLogs(context.Background(), claudeLogs()))
 	assert.Equal(t, syntheticLine, string(tracker.requeued), "only the tracker's own lines go back to it")
+	assert.Zero(t, tracker.commits, "a batch that was not written is not committed")
 	require.NoError(t, e.shutdown(context.Background()))
 }
 

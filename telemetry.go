@@ -21,6 +21,7 @@ type telemetry struct {
 	byType     [convert.NumTypes]metric.MeasurementOption
 	unmatched  metric.MeasurementOption
 	invalid    metric.MeasurementOption
+	duplicate  metric.MeasurementOption
 	background context.Context // for sink events, which carry no context
 }
 
@@ -33,6 +34,7 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 		tb:         tb,
 		unmatched:  metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "unmatched"))),
 		invalid:    metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "invalid"))),
+		duplicate:  metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "duplicate"))),
 		background: context.Background(),
 	}
 	for i, typ := range convert.Types {
@@ -54,14 +56,32 @@ func (t *telemetry) record(ctx context.Context, st *convert.Stats, bytes int) {
 	if st.DroppedInvalid > 0 {
 		t.tb.AnalyticsEntriesDropped.Add(ctx, st.DroppedInvalid, t.invalid)
 	}
+	if st.DroppedDuplicate > 0 {
+		t.tb.AnalyticsEntriesDropped.Add(ctx, st.DroppedDuplicate, t.duplicate)
+	}
 	if st.InvalidOverride > 0 {
 		t.tb.AnalyticsInvalidOverrideValues.Add(ctx, st.InvalidOverride)
 	}
 	if st.CoercionFailed > 0 {
 		t.tb.AnalyticsCoercionFailures.Add(ctx, st.CoercionFailed)
 	}
+	t.recordBytes(ctx, bytes)
+}
+
+// recordBytes counts bytes appended to the sink.
+func (t *telemetry) recordBytes(ctx context.Context, bytes int) {
 	if bytes > 0 {
 		t.tb.AnalyticsBytesWritten.Add(ctx, int64(bytes))
+	}
+}
+
+// sessionLines counts synthesized session_start and session_end lines.
+func (t *telemetry) sessionLines(starts, ends int64) {
+	if starts > 0 {
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, starts, t.byType[0])
+	}
+	if ends > 0 {
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[1])
 	}
 }
 

@@ -61,6 +61,7 @@ func TestTelemetryCountsWhatWasWritten(t *testing.T) {
 	cfg := testConfig(dir)
 	cfg.Compression = jsonl.CompressionGzip
 	cfg.Rotation.MaxMegabytes = 0.0001 // ~100 bytes: every batch starts a new file
+	cfg.Sessions.Enabled = false       // one Append per batch; TestSessionTelemetry counts sessions
 	p := newPipelines(t, "telemetry", cfg, set)
 	startAll(t, p.logs)
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))

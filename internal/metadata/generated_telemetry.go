@@ -36,6 +36,7 @@ type TelemetryBuilder struct {
 	AnalyticsEntriesWritten        metric.Int64Counter
 	AnalyticsInvalidOverrideValues metric.Int64Counter
 	AnalyticsRotations             metric.Int64Counter
+	AnalyticsSessionsSynthesized   metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -94,7 +95,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.AnalyticsEntriesDropped, err = builder.meter.Int64Counter(
 		"otelcol_analytics_entries_dropped",
-		metric.WithDescription("Records or data points not written, by reason (unmatched, invalid). [Alpha]"),
+		metric.WithDescription("Records or data points not written, by reason (unmatched, invalid, duplicate). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
@@ -114,6 +115,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_analytics_rotations",
 		metric.WithDescription("Live files closed and replaced by a new one. [Alpha]"),
 		metric.WithUnit("{rotation}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.AnalyticsSessionsSynthesized, err = builder.meter.Int64Counter(
+		"otelcol_analytics_sessions_synthesized",
+		metric.WithDescription("Session lifecycle lines the exporter synthesized, by entry type (session_start, session_end). [Alpha]"),
+		metric.WithUnit("{entry}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
