@@ -214,7 +214,10 @@ func (c *collector) waitLog(substr string, timeout time.Duration) error {
 			if strings.Contains(c.log.String(), substr) {
 				return nil
 			}
-			return fmt.Errorf("collector exited (%v) before logging %q", c.waitErr, substr)
+			if c.waitErr == nil {
+				return fmt.Errorf("collector exited with status 0 before logging %q", substr)
+			}
+			return fmt.Errorf("collector exited (%w) before logging %q", c.waitErr, substr)
 		case <-deadline.C:
 			return fmt.Errorf("collector did not log %q within %v", substr, timeout)
 		}

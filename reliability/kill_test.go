@@ -160,7 +160,7 @@ func TestKill9UnderLoad(t *testing.T) {
 	// A last clean start: recovery, then every batch cut off by a kill is
 	// sent again (as an OTLP client retries) and the Collector is stopped.
 	c := launch(t, spec)
-	recover := waitRecovered(t, base, 30*time.Second)
+	lastRecovery := waitRecovered(t, base, 30*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := l.drain(ctx, dial(t, c.ports.grpc)); err != nil {
@@ -174,7 +174,7 @@ func TestKill9UnderLoad(t *testing.T) {
 	rep := checkWithSchemaDir(t, base)
 	readerLines, readerBad := countWithSinkReader(t, base)
 	figure(t, "rounds=%d seed=%d kills_during_rotation_or_compression=%d (tmp files at kill=%d, rotated plain files at kill=%d, torn tails at kill=%d, torn tails planted=%d, rounds killed during recovery=%d, during shutdown=%d) max_recovery=%v last_recovery=%v",
-		rounds, seed, midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown, maxRecover.Round(time.Millisecond), recover.Round(time.Millisecond))
+		rounds, seed, midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown, maxRecover.Round(time.Millisecond), lastRecovery.Round(time.Millisecond))
 	figure(t, "acknowledged=%d found=%d lost=%d bad_lines=%d duplicates_beyond_retries=%d phantom=%d files=%d lines=%d jsonl_reader_lines=%d stray_tmp=%d",
 		v.acked, v.found, v.lost, ro.bad, v.dupBeyondRetries, v.phantom, ro.files, ro.lines, readerLines, len(d.tmp))
 

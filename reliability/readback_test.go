@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -155,11 +156,11 @@ func (r *readout) readFile(path string) error {
 	span := [2]int64{-1, -1}
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
+		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than the buffer: collect it whole.
 			var big bytes.Buffer
 			big.Write(line)
-			for err == bufio.ErrBufferFull {
+			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = br.ReadSlice('\n')
 				big.Write(line)
 			}
@@ -257,7 +258,7 @@ func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 	defer func() { _ = r.Close() }()
 	for {
 		line, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return lines, bad
 		}
 		if err != nil {
