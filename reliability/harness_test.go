@@ -35,12 +35,16 @@ func repoRoot(t testing.TB) string {
 }
 
 // collectorBinary returns the Collector to test: $ANALYTICS_COLLECTOR, else
-// _build/otelcol-analytics under the repository root. A missing binary fails
+// $OTELCOL_ANALYTICS_BINARY, else _build/otelcol-analytics under the
+// repository root. A missing binary fails
 // the test (it is not skipped: a reliability run without the binary proves
 // nothing).
 func collectorBinary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("ANALYTICS_COLLECTOR")
+	if bin == "" {
+		bin = os.Getenv("OTELCOL_ANALYTICS_BINARY") // the e2e suite's variable
+	}
 	if bin == "" {
 		bin = filepath.Join(repoRoot(t), "_build", "otelcol-analytics")
 	}
