@@ -46,8 +46,14 @@ func startServer(t *testing.T) (string, *countingServer) {
 	srv := grpc.NewServer()
 	cs := &countingServer{sessions: map[string]bool{}}
 	plogotlp.RegisterGRPCServer(srv, cs)
-	go srv.Serve(l)
-	t.Cleanup(srv.Stop)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Stop()
+		if err := <-served; err != nil {
+			t.Errorf("grpc server: %v", err)
+		}
+	})
 	return l.Addr().String(), cs
 }
 

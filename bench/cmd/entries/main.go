@@ -30,8 +30,11 @@ func main() {
 		fail(err)
 	}
 	files, err := filepath.Glob(filepath.Join(*dir, "metrics", "*.jsonl"))
-	if err != nil || len(files) != 1 {
-		fail(fmt.Errorf("want one data file in %s/metrics, found %v (%v)", *dir, files, err))
+	if err != nil {
+		fail(err)
+	}
+	if len(files) != 1 {
+		fail(fmt.Errorf("want one data file in %s/metrics, found %v", *dir, files))
 	}
 	fmt.Println(files[0])
 }
