@@ -124,6 +124,10 @@ func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
 
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(readEntries(t, dir)),
+	entries := readEntries(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(entries),
 		"the batch and its session, once")
+	end := ofType(entries, "session_end", "sess-1")
+	require.Len(t, end, 1)
+	assert.Equal(t, 150.0, end[0]["data"].(map[string]any)["token_count"], "the retries did not count the tokens again")
 }
