@@ -24,6 +24,7 @@ type fakeTracker struct {
 	starts    int
 	commits   int
 	shutdowns int
+	onCommit  func(dst []byte) []byte // nil: Commit adds nothing
 
 	block   bool
 	entered chan struct{}
@@ -53,8 +54,12 @@ func (b fakeBatch) Entry(info *convert.EntryInfo) bool {
 
 func (b fakeBatch) Commit(dst []byte) []byte {
 	b.f.mu.Lock()
-	defer b.f.mu.Unlock()
 	b.f.commits++
+	onCommit := b.f.onCommit
+	b.f.mu.Unlock()
+	if onCommit != nil {
+		return onCommit(dst)
+	}
 	return dst
 }
 
@@ -169,4 +174,25 @@ func TestShutdownDrainsInFlightExports(t *testing.T) {
 		assert.Equal(t, []string{"export", "tracker shutdown"}, tracker.events)
 		assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(readEntries(t, dir)))
 	})
+}
+
+// TestSessionLinesOfACommitThatCannotBeWrittenAreRequeued: the batch was
+// written, so the export succeeds; the lines its commit caused go back to
+// the tracker's outbox when their own Append fails.
+func TestSessionLinesOfACommitThatCannotBeWrittenAreRequeued(t *testing.T) {
+	tracker := &fakeTracker{}
+	useTracker(t, tracker)
+	dir := t.TempDir()
+	e, err := newExporter(nopSettings(), testConfig(dir))
+	require.NoError(t, err)
+	require.NoError(t, e.start(context.Background(), nil))
+	tracker.onCommit = func(dst []byte) []byte {
+		require.NoError(t, e.shared.Load().sink.Close()) // the second Append fails
+		return append(dst, syntheticLine...)
+	}
+	require.NoError(t, e.pushLogs(context.Background(), claudeLogs()), "the batch itself was written")
+	assert.Equal(t, syntheticLine, string(tracker.requeued))
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(readEntries(t, dir)),
+		"the batch with the line AppendPending added, not the committed one")
+	require.NoError(t, e.shutdown(context.Background()))
 }
