@@ -5,8 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
 // appendCoerced writes v as a named field of kind k (SPEC §3): numbers from

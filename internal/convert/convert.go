@@ -6,8 +6,9 @@ package convert
 import (
 	"time"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // Rule is one user mapping rule: when every set condition of Match holds, the
@@ -80,7 +81,7 @@ type EntryInfo struct {
 }
 
 // Types are the ten entry types, in SPEC §1 order.
-var Types = [NumTypes]string(mapping.Names)
+var Types = mapping.Names
 
 // NumTypes is the number of entry types.
 const NumTypes = mapping.NumTypes

@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
 // claudeBatch returns n Claude-Code-shaped records (12-16 attributes each,

@@ -4,9 +4,10 @@ import (
 	"strings"
 	"unsafe"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // appendData writes the data object: the named fields of p, then (metrics)

@@ -3,9 +3,10 @@ package convert
 import (
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // typeJSON[t] is `,"type":"<name>","session_id":`, the fixed run after the
@@ -119,13 +120,13 @@ func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 
 // loadScope encodes the metadata tail shared by every entry of a scope.
 func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
-	t := append(sc.tail[:0], `"scope":{"name":`...)
-	t = encode.String(t, s.Name())
-	t = append(t, `,"version":`...)
-	t = encode.String(t, s.Version())
-	t = append(t, `},"resource":`...)
-	t = append(t, sc.resJSON...)
-	sc.tail = append(t, '}')
+	sc.tail = append(sc.tail[:0], `"scope":{"name":`...)
+	sc.tail = encode.String(sc.tail, s.Name())
+	sc.tail = append(sc.tail, `,"version":`...)
+	sc.tail = encode.String(sc.tail, s.Version())
+	sc.tail = append(sc.tail, `},"resource":`...)
+	sc.tail = append(sc.tail, sc.resJSON...)
+	sc.tail = append(sc.tail, '}')
 }
 
 // appendAttrObject writes the live attributes of a as a JSON object.

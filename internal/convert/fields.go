@@ -17,10 +17,9 @@ const (
 type derivation uint8
 
 const (
-	derNone derivation = iota
 	// derDecision: a tool decision reject/denied/abort is success false,
 	// accept is true (the decision attribute stays in data).
-	derDecision
+	derDecision derivation = iota
 	// derErrorPresent: an error, error.type or exception.* attribute makes
 	// success false.
 	derErrorPresent

@@ -6,10 +6,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 )
 
 // fuzzKeys are keys with a role, so random records hit the rules, named
@@ -57,7 +58,7 @@ func (r *fuzzReader) value(v pcommon.Value, depth int) {
 	case 2:
 		v.SetDouble(math.Float64frombits(binary.LittleEndian.Uint64(append(r.bytes(8), make([]byte, 8)...))))
 	case 3:
-		v.SetDouble([]float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.0, 1e308}[r.byte()%5])
+		v.SetDouble([]float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), 1e308}[r.byte()%5])
 	case 4:
 		v.SetBool(r.byte()%2 == 0)
 	case 5:

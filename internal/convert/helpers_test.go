@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 )
 
 // kv is one attribute for the pdata builders below.

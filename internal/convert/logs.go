@@ -3,9 +3,10 @@ package convert
 import (
 	"encoding/hex"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // AppendLogs appends one line per converted log record to dst.

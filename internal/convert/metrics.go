@@ -3,10 +3,11 @@ package convert
 import (
 	"strings"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/encode"
-	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // point is the data point being converted, whatever its kind.

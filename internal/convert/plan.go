@@ -5,9 +5,10 @@ import (
 	"sort"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
-	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 // plan is how to write the named fields of one type (or of one user rule

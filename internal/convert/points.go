@@ -1,9 +1,10 @@
 package convert
 
 import (
-	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
 // appendPointValues writes a point's own numbers into data: value (sum,
@@ -50,32 +51,32 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) ([]by
 	return dst, true
 }
 
-func appendStats(dst []byte, count uint64, sum float64, hasSum bool, min float64, hasMin bool, max float64, hasMax bool) []byte {
+func appendStats(dst []byte, count uint64, sum float64, hasSum bool, lo float64, hasLo bool, hi float64, hasHi bool) []byte {
 	dst = append(dst, `"count":`...)
 	dst = appendUint(dst, count)
 	dst = append(dst, `,"sum":`...)
 	dst = floatOrNull(dst, sum, hasSum)
 	dst = append(dst, `,"min":`...)
-	dst = floatOrNull(dst, min, hasMin)
+	dst = floatOrNull(dst, lo, hasLo)
 	dst = append(dst, `,"max":`...)
-	return floatOrNull(dst, max, hasMax)
+	return floatOrNull(dst, hi, hasHi)
 }
 
 // appendSummary writes count and sum, min and max from the 0 and 1
 // quantiles when present, and with IncludeBuckets all quantiles.
 func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint) []byte {
 	q := s.QuantileValues()
-	var min, max float64
-	var hasMin, hasMax bool
+	var lo, hi float64
+	var hasLo, hasHi bool
 	for i := 0; i < q.Len(); i++ {
 		switch q.At(i).Quantile() {
 		case 0:
-			min, hasMin = q.At(i).Value(), true
+			lo, hasLo = q.At(i).Value(), true
 		case 1:
-			max, hasMax = q.At(i).Value(), true
+			hi, hasHi = q.At(i).Value(), true
 		}
 	}
-	dst = appendStats(dst, s.Count(), s.Sum(), true, min, hasMin, max, hasMax)
+	dst = appendStats(dst, s.Count(), s.Sum(), true, lo, hasLo, hi, hasHi)
 	if !c.opts.IncludeBuckets {
 		return dst
 	}

@@ -3,8 +3,9 @@ package convert
 import (
 	"sync"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // scratch is the reusable state of one AppendLogs/AppendMetrics call: the

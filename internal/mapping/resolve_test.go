@@ -74,7 +74,7 @@ func TestMatchNameWithPrefixes(t *testing.T) {
 }
 
 func TestEventName(t *testing.T) {
-	str := func(s string) pcommon.Value { return pcommon.NewValueStr(s) }
+	str := pcommon.NewValueStr
 	cases := []struct {
 		name     string
 		field    string
