@@ -87,94 +87,130 @@ func plantTornTail(t testing.TB, path string) {
 }
 
 // TestKill9UnderLoad kills the Collector with SIGKILL at random moments
-// while two OTLP senders push numbered records into 64 KiB gzip-rotated
-// files, restarts it, and checks that every acknowledged record is on disk,
-// every line is a valid entry and no temporary file survives a restart.
+// while two OTLP senders push numbered records into 64 KiB rotated files,
+// restarts it, and checks that every acknowledged record is on disk, every
+// line is a valid entry and no temporary file survives a restart. The gzip
+// run is the main one; zstd with fsync on covers the other recovery decoder
+// and the fsync path with fewer rounds.
 func TestKill9UnderLoad(t *testing.T) {
 	rounds := intFromEnv("RELIABILITY_KILL_ROUNDS", pick(25, 10))
+	t.Run("gzip", func(t *testing.T) { killUnderLoad(t, "gzip", false, rounds) })
+	t.Run("zstd_fsync", func(t *testing.T) { killUnderLoad(t, "zstd", true, max(rounds*2/5, 4)) })
+}
+
+// killStats counts where the kills of one run landed.
+type killStats struct {
+	midCompression, tmpAtKill, plainAtKill, tornAtKill int
+	planted, duringRecovery, duringShutdown            int
+	maxRecover                                         time.Duration
+}
+
+// killRun is the state of one kill -9 run.
+type killRun struct {
+	t    *testing.T
+	spec configSpec
+	base string
+	l    *ledger
+	rng  *rand.Rand
+	ks   killStats
+}
+
+func killUnderLoad(t *testing.T, compression string, fsync bool, rounds int) {
 	seed := seedFromEnv()
-	rng := rand.New(rand.NewPCG(seed, seed>>1|1))
 	base := filepath.Join(t.TempDir(), "out")
-	spec := singleExporter(analyticsExporter(base), false)
-	l := newLedger(20, 300)
-	const senders = 2
-
-	var midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown int
-	var maxRecover time.Duration
-	for round := 0; round < rounds; round++ {
-		c := launch(t, spec)
-		// Every fourth round kills while the restarted sink is still
-		// compressing what the last kill left (recovery in progress); the
-		// others first check that recovery finishes.
-		if round%4 == 3 {
-			duringRecovery++
-		} else if rec := waitRecovered(t, base, 30*time.Second); rec > maxRecover {
-			maxRecover = rec
-		}
-		client := dial(t, c.ports.grpc)
-		ctx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		for s := 0; s < senders; s++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				l.run(ctx, client, s+1, 0)
-			}()
-		}
-		// Kill only under load: after this round's first acknowledgement,
-		// at a random moment within the next 300 ms.
-		if !l.waitAcked(l.ackedCount.Load()+1, 30*time.Second) {
-			cancel()
-			wg.Wait()
-			t.Fatalf("round %d: no export acknowledged within 30s\n%s", round, tail(c.log.String(), 4000))
-		}
-		timer := time.NewTimer(time.Duration(rng.Int64N(int64(300 * time.Millisecond))))
-		<-timer.C
-		if round%5 == 4 {
-			// A supervisor's stop timeout: SIGTERM, then SIGKILL while the
-			// Collector is shutting down (draining compression).
-			_ = c.cmd.Process.Signal(syscall.SIGTERM)
-			timer.Reset(time.Duration(rng.Int64N(int64(200 * time.Millisecond))))
-			<-timer.C
-			duringShutdown++
-		}
-		c.kill()
-		snap := scanDir(t, base)
-		tornAtKill += tornTails(t, base, snap.plain)
-		if round%3 == 0 && len(snap.plain) > 0 {
-			// A SIGKILL does not tear a single write(2); a power cut or a
-			// dying disk can. Tear the live file by hand so recovery's cut
-			// is exercised through the real binary too.
-			plantTornTail(t, filepath.Join(base, "metrics", snap.plain[len(snap.plain)-1]))
-			planted++
-		}
-		tmpAtKill += len(snap.tmp)
-		plainAtKill += snap.plainRotated()
-		if len(snap.tmp) > 0 || snap.plainRotated() > 0 {
-			midCompression++
-		}
-		cancel()
-		wg.Wait()
+	ec := analyticsExporter(base)
+	ec["compression"], ec["fsync"] = compression, fsync
+	k := &killRun{t: t, spec: singleExporter(ec, false), base: base, l: newLedger(20, 300),
+		rng: rand.New(rand.NewPCG(seed, seed>>1|1))}
+	for round := range rounds {
+		k.round(round)
 	}
+	k.verify(rounds, seed)
+}
 
-	// A last clean start: recovery, then every batch cut off by a kill is
-	// sent again (as an OTLP client retries) and the Collector is stopped.
-	c := launch(t, spec)
-	lastRecovery := waitRecovered(t, base, 30*time.Second)
+// round starts the Collector, loads it with two senders and kills it at a
+// random moment: every fourth round while recovery is still compressing
+// what the last kill left, every fifth during a SIGTERM shutdown, every
+// third followed by a torn tail planted in the live file.
+func (k *killRun) round(round int) {
+	t := k.t
+	c := launch(t, k.spec)
+	if round%4 == 3 {
+		k.ks.duringRecovery++
+	} else if rec := waitRecovered(t, k.base, 30*time.Second); rec > k.ks.maxRecover {
+		k.ks.maxRecover = rec
+	}
+	client := dial(t, c.ports.grpc)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for s := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k.l.run(ctx, client, s+1, 0)
+		}()
+	}
+	defer wg.Wait()
+	defer cancel()
+	// Kill only under load: after this round's first acknowledgement, at a
+	// random moment within the next 300 ms.
+	if !k.l.waitAcked(k.l.ackedCount.Load()+1, 30*time.Second) {
+		t.Fatalf("round %d: no export acknowledged within 30s\n%s", round, tail(c.log.String(), 4000))
+	}
+	timer := time.NewTimer(time.Duration(k.rng.Int64N(int64(300 * time.Millisecond))))
+	<-timer.C
+	if round%5 == 4 {
+		// A supervisor's stop timeout: SIGTERM, then SIGKILL while the
+		// Collector is shutting down (draining compression).
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		timer.Reset(time.Duration(k.rng.Int64N(int64(200 * time.Millisecond))))
+		<-timer.C
+		k.ks.duringShutdown++
+	}
+	c.kill()
+	k.afterKill(round)
+}
+
+// afterKill notes what the kill interrupted and, every third round, tears
+// the live file: a SIGKILL does not tear a single write(2), a power cut or
+// a dying disk can, so recovery's cut is exercised through the binary too.
+func (k *killRun) afterKill(round int) {
+	snap := scanDir(k.t, k.base)
+	k.ks.tornAtKill += tornTails(k.t, k.base, snap.plain)
+	if round%3 == 0 && len(snap.plain) > 0 {
+		plantTornTail(k.t, filepath.Join(k.base, "metrics", snap.plain[len(snap.plain)-1]))
+		k.ks.planted++
+	}
+	k.ks.tmpAtKill += len(snap.tmp)
+	k.ks.plainAtKill += snap.plainRotated()
+	if len(snap.tmp) > 0 || snap.plainRotated() > 0 {
+		k.ks.midCompression++
+	}
+}
+
+// verify makes a last clean start (recovery, then every batch cut off by a
+// kill is sent again, as an OTLP client retries), stops the Collector and
+// checks the directory against the ledger.
+func (k *killRun) verify(rounds int, seed uint64) {
+	t := k.t
+	c := launch(t, k.spec)
+	lastRecovery := waitRecovered(t, k.base, 30*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := l.drain(ctx, dial(t, c.ports.grpc)); err != nil {
+	if err := k.l.drain(ctx, dial(t, c.ports.grpc)); err != nil {
 		t.Fatalf("resending cut-off batches: %v", err)
 	}
 	c.stop()
 
-	d := scanDir(t, base)
-	ro := readBack(t, base)
-	v := l.judge(ro.seqCount)
-	rep := checkWithSchemaDir(t, base)
-	readerLines, readerBad := countWithSinkReader(t, base)
+	d := scanDir(t, k.base)
+	ro := readBack(t, k.base)
+	v := k.l.judge(ro.seqCount)
+	rep := checkWithSchemaDir(t, k.base)
+	readerLines, readerBad := countWithSinkReader(t, k.base)
+	ks := k.ks
 	figure(t, "rounds=%d seed=%d kills_during_rotation_or_compression=%d (tmp files at kill=%d, rotated plain files at kill=%d, torn tails at kill=%d, torn tails planted=%d, rounds killed during recovery=%d, during shutdown=%d) max_recovery=%v last_recovery=%v",
-		rounds, seed, midCompression, tmpAtKill, plainAtKill, tornAtKill, planted, duringRecovery, duringShutdown, maxRecover.Round(time.Millisecond), lastRecovery.Round(time.Millisecond))
+		rounds, seed, ks.midCompression, ks.tmpAtKill, ks.plainAtKill, ks.tornAtKill, ks.planted, ks.duringRecovery, ks.duringShutdown,
+		ks.maxRecover.Round(time.Millisecond), lastRecovery.Round(time.Millisecond))
 	figure(t, "acknowledged=%d found=%d lost=%d bad_lines=%d duplicates_beyond_retries=%d phantom=%d files=%d lines=%d jsonl_reader_lines=%d stray_tmp=%d",
 		v.acked, v.found, v.lost, ro.bad, v.dupBeyondRetries, v.phantom, ro.files, ro.lines, readerLines, len(d.tmp))
 
@@ -187,11 +223,8 @@ func TestKill9UnderLoad(t *testing.T) {
 	if v.dupBeyondRetries != 0 || v.phantom != 0 {
 		t.Errorf("records found more often than sent: %d; never sent: %d", v.dupBeyondRetries, v.phantom)
 	}
-	if len(d.tmp) != 0 || len(d.other) != 0 {
-		t.Errorf("stray files after restart and stop: tmp=%v other=%v", d.tmp, d.other)
-	}
-	if ro.dupStems != 0 {
-		t.Errorf("%d data files share a stem with another (plain twin of a compressed file left)", ro.dupStems)
+	if len(d.tmp) != 0 || len(d.other) != 0 || ro.dupStems != 0 {
+		t.Errorf("stray files after restart and stop: tmp=%v other=%v, %d stems both plain and compressed", d.tmp, d.other, ro.dupStems)
 	}
 	if v.acked == 0 || rep.Entries != ro.lines || readerLines != ro.lines || readerBad != 0 {
 		t.Errorf("nothing acknowledged (%d) or readers disagree (schema.CheckDir %d lines, jsonl.Reader %d (%d bad), ours %d)",
