@@ -70,20 +70,7 @@ func TestHostileInput(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 
-	var outcomes []outcome
-	for _, lc := range hostileLogs(t) {
-		outcomes = append(outcomes, outcome{lc.name, lc.records, client.exportLogs(ctx, lc.build())})
-		if !c.running() {
-			t.Fatalf("collector died on %s\n%s", lc.name, tail(c.log.String(), 4000))
-		}
-	}
-	for _, mc := range hostileMetrics() {
-		_, err := client.metrics.Export(ctx, pmetricotlp.NewExportRequestFromMetrics(mc.build()))
-		outcomes = append(outcomes, outcome{mc.name, mc.points, err})
-		if !c.running() {
-			t.Fatalf("collector died on %s\n%s", mc.name, tail(c.log.String(), 4000))
-		}
-	}
+	outcomes := sendHostile(ctx, t, c, client)
 	beforeEmpty := scrape(t, c)
 	_, emptyErr := client.metrics.Export(ctx, pmetricotlp.NewExportRequestFromMetrics(emptyMetric()))
 	afterEmpty := scrape(t, c)
@@ -93,19 +80,8 @@ func TestHostileInput(t *testing.T) {
 	samples := scrape(t, c)
 	c.stop()
 
-	accepted := 100 + int(emptyDropped)
-	var table []string
-	for _, o := range outcomes {
-		if o.err == nil {
-			accepted += o.units
-			table = append(table, o.name+"=ok")
-		} else {
-			table = append(table, fmt.Sprintf("%s=%v", o.name, status.Code(o.err)))
-			if o.name != "deep_200" {
-				t.Errorf("%s refused: %v", o.name, o.err)
-			}
-		}
-	}
+	accepted, table := tally(t, outcomes)
+	accepted += 100 + int(emptyDropped)
 	byCase := map[string][]entryView{}
 	ro := readBackWith(t, base, func(e schema.Entry, line []byte) {
 		if v, ok := viewOf(e, line); ok {
@@ -138,6 +114,46 @@ func TestHostileInput(t *testing.T) {
 		t.Errorf("unmatched drops %.0f, want at least 5", unmatched)
 	}
 	checkHostileContent(t, byCase)
+}
+
+// sendHostile exports every hostile case, one request each, and fails the
+// test the moment the Collector is gone.
+func sendHostile(ctx context.Context, t *testing.T, c *collector, client *otlpClient) []outcome {
+	t.Helper()
+	var outcomes []outcome
+	alive := func(name string) {
+		if !c.running() {
+			t.Fatalf("collector died on %s\n%s", name, tail(c.log.String(), 4000))
+		}
+	}
+	for _, lc := range hostileLogs(t) {
+		outcomes = append(outcomes, outcome{lc.name, lc.records, client.exportLogs(ctx, lc.build())})
+		alive(lc.name)
+	}
+	for _, mc := range hostileMetrics() {
+		_, err := client.metrics.Export(ctx, pmetricotlp.NewExportRequestFromMetrics(mc.build()))
+		outcomes = append(outcomes, outcome{mc.name, mc.points, err})
+		alive(mc.name)
+	}
+	return outcomes
+}
+
+// tally adds up the units of the accepted payloads and lists every answer.
+// Only deep_200 may be refused (pdata's decoder stops at 100 levels).
+func tally(t *testing.T, outcomes []outcome) (accepted int, table []string) {
+	t.Helper()
+	for _, o := range outcomes {
+		if o.err == nil {
+			accepted += o.units
+			table = append(table, o.name+"=ok")
+			continue
+		}
+		table = append(table, fmt.Sprintf("%s=%v", o.name, status.Code(o.err)))
+		if o.name != "deep_200" {
+			t.Errorf("%s refused: %v", o.name, o.err)
+		}
+	}
+	return accepted, table
 }
 
 // entryView is one written entry of a hostile case, decoded.
