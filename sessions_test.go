@@ -283,21 +283,38 @@ func TestSessionsDisabled(t *testing.T) {
 		"no synthesized lines, nothing dropped as a duplicate")
 }
 
-// TestStorageExtensionNotFound: a sessions.storage that names no extension
-// fails Start with the key, and releases the directory.
-func TestStorageExtensionNotFound(t *testing.T) {
-	dir := t.TempDir()
-	cfg := testConfig(dir)
+// TestStorageExtensionNotUsable: a sessions.storage that names no
+// extension, or one that is not a storage extension, fails Start with the
+// key and the reason, and releases the directory.
+func TestStorageExtensionNotUsable(t *testing.T) {
 	id := component.MustNewID("file_storage")
-	cfg.Sessions.Storage = &id
-	p := newPipelines(t, "no_storage", cfg, nopSettings())
-	err := p.logs.Start(context.Background(), componenttest.NewNopHost())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `sessions: storage: extension "file_storage" not found`)
-	require.NoError(t, p.logs.Shutdown(context.Background()))
-	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	q := newPipelines(t, "no_storage", testConfig(dir), nopSettings())
-	startAll(t, q.logs) // the lock was released
-	require.NoError(t, q.logs.Shutdown(context.Background()))
-	require.NoError(t, q.metrics.Shutdown(context.Background()))
+	for name, tc := range map[string]struct {
+		host component.Host
+		want string
+	}{
+		"missing":     {componenttest.NewNopHost(), `sessions: storage: extension "file_storage" not found`},
+		"not storage": {extHost{id: notStorage{}}, `sessions: storage: extension "file_storage" is not a storage extension`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := testConfig(dir)
+			cfg.Sessions.Storage = &id
+			p := newPipelines(t, "bad_storage", cfg, nopSettings())
+			err := p.logs.Start(context.Background(), tc.host)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			require.NoError(t, p.logs.Shutdown(context.Background()))
+			require.NoError(t, p.metrics.Shutdown(context.Background()))
+			q := newPipelines(t, "bad_storage", testConfig(dir), nopSettings())
+			startAll(t, q.logs) // the lock was released
+			require.NoError(t, q.logs.Shutdown(context.Background()))
+			require.NoError(t, q.metrics.Shutdown(context.Background()))
+		})
+	}
 }
+
+// notStorage is an extension that is not a storage extension.
+type notStorage struct{}
+
+func (notStorage) Start(context.Context, component.Host) error { return nil }
+func (notStorage) Shutdown(context.Context) error              { return nil }
