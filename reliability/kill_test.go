@@ -87,7 +87,9 @@ func plantTornTail(t testing.TB, path string) {
 }
 
 // TestKill9UnderLoad kills the Collector with SIGKILL at random moments
-// while two OTLP senders push numbered records into 64 KiB rotated files,
+// while two OTLP senders (one of log records, one of gauge points, so the
+// logs and metrics pipelines share the sink) push numbered entries into
+// 64 KiB rotated files,
 // restarts it, and checks that every acknowledged record is on disk, every
 // line is a valid entry and no temporary file survives a restart. The gzip
 // run is the main one; zstd with fsync on covers the other recovery decoder
@@ -120,7 +122,10 @@ func killUnderLoad(t *testing.T, compression string, fsync bool, rounds int) {
 	base := filepath.Join(t.TempDir(), "out")
 	ec := analyticsExporter(base)
 	ec["compression"], ec["fsync"] = compression, fsync
-	k := &killRun{t: t, spec: singleExporter(ec, false), base: base, l: newLedger(20, 300),
+	// Sender 2 sends gauge points: logs and metrics pipelines share the sink.
+	l := newLedger(20, 300)
+	l.metricsEvery = 2
+	k := &killRun{t: t, spec: singleExporter(ec, true), base: base, l: l,
 		rng: rand.New(rand.NewPCG(seed, seed>>1|1))}
 	for round := range rounds {
 		k.round(round)
@@ -213,8 +218,9 @@ func (k *killRun) verify(rounds int, seed uint64) {
 	figure(t, "rounds=%d seed=%d kills_during_rotation_or_compression=%d (tmp files at kill=%d, rotated plain files at kill=%d, torn tails at kill=%d, torn tails planted=%d, rounds killed during recovery=%d, during shutdown=%d) max_recovery=%v last_recovery=%v",
 		rounds, seed, ks.midCompression, ks.tmpAtKill, ks.plainAtKill, ks.tornAtKill, ks.planted, ks.duringRecovery, ks.duringShutdown,
 		ks.maxRecover.Round(time.Millisecond), lastRecovery.Round(time.Millisecond))
-	figure(t, "acknowledged=%d found=%d lost=%d bad_lines=%d duplicates_beyond_retries=%d phantom=%d files=%d lines=%d jsonl_reader_lines=%d stray_tmp=%d seedcheck=%s",
-		v.acked, v.found, v.lost, ro.bad, v.dupBeyondRetries, v.phantom, ro.files, ro.lines, readerLines, len(d.tmp), seedResult)
+	figure(t, "acknowledged=%d found=%d lost=%d bad_lines=%d duplicates_beyond_retries=%d phantom=%d files=%d lines=%d jsonl_reader_lines=%d stray_tmp=%d seedcheck=%s (log entries %d, metric entries %d)",
+		v.acked, v.found, v.lost, ro.bad, v.dupBeyondRetries, v.phantom, ro.files, ro.lines, readerLines, len(d.tmp), seedResult,
+		ro.types["tool_use"], ro.types["performance"])
 
 	if v.lost != 0 {
 		t.Errorf("lost %d acknowledged records", v.lost)

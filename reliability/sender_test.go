@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -52,6 +53,40 @@ func (c *otlpClient) exportLogs(ctx context.Context, ld plog.Logs) error {
 	return err
 }
 
+func (c *otlpClient) exportMetrics(ctx context.Context, md pmetric.Metrics) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err := c.metrics.Export(ctx, pmetricotlp.NewExportRequestFromMetrics(md))
+	return err
+}
+
+// seqMetrics builds one request holding the gauge points [from, from+n),
+// each a performance entry (by the override attribute) with its sequence number.
+func seqMetrics(sender int, from int64, n int, pad string) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("service.name", "reliability")
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("reliability.load.duration")
+	m.SetUnit("ms")
+	dps := m.SetEmptyGauge().DataPoints()
+	dps.EnsureCapacity(n)
+	now := pcommon.NewTimestampFromTime(time.Now())
+	for i := range n {
+		dp := dps.AppendEmpty()
+		dp.SetTimestamp(now)
+		dp.SetDoubleValue(float64(i))
+		a := dp.Attributes()
+		a.PutStr("analytics.type", "performance")
+		a.PutInt(attrSender, int64(sender))
+		a.PutInt(attrSeq, from+int64(i))
+		if pad != "" {
+			a.PutStr(attrPad, pad)
+		}
+	}
+	return md
+}
+
 // seqLogs builds one request holding the records [from, from+n), each a
 // tool_use (by the override attribute) with its sequence number.
 func seqLogs(sender int, from int64, n int, pad string) plog.Logs {
@@ -89,6 +124,9 @@ func padding(n int) string { return strings.Repeat("x", n) }
 type ledger struct {
 	batch int
 	pad   string
+	// metricsEvery > 0 sends every sender whose number is a multiple of it
+	// as gauge data points over the metrics service instead of log records.
+	metricsEvery int
 
 	mu       sync.Mutex
 	next     int64
@@ -163,6 +201,15 @@ func (l *ledger) waitAcked(n int64, timeout time.Duration) bool {
 	return true
 }
 
+// export sends the batch starting at from as logs, or as metrics for the
+// senders metricsEvery selects.
+func (l *ledger) export(ctx context.Context, c *otlpClient, sender int, from int64) error {
+	if l.metricsEvery > 0 && sender > 0 && sender%l.metricsEvery == 0 {
+		return c.exportMetrics(ctx, seqMetrics(sender, from, l.batch, l.pad))
+	}
+	return c.exportLogs(ctx, seqLogs(sender, from, l.batch, l.pad))
+}
+
 // sendResult counts what one sender loop saw.
 type sendResult struct {
 	ok, failed int
@@ -178,10 +225,9 @@ func (l *ledger) run(ctx context.Context, c *otlpClient, sender, maxBatches int)
 	defer backoff.Stop()
 	for ctx.Err() == nil && (maxBatches <= 0 || res.ok < maxBatches) {
 		from := l.take()
-		ld := seqLogs(sender, from, l.batch, l.pad)
 		for {
 			l.attempt(from)
-			err := c.exportLogs(ctx, ld)
+			err := l.export(ctx, c, sender, from)
 			if err == nil {
 				l.ack(from)
 				res.ok++
@@ -211,10 +257,9 @@ func (l *ledger) drain(ctx context.Context, c *otlpClient) error {
 			return nil
 		}
 		from := l.take()
-		ld := seqLogs(0, from, l.batch, l.pad)
 		for {
 			l.attempt(from)
-			err := c.exportLogs(ctx, ld)
+			err := l.export(ctx, c, 0, from)
 			if err == nil {
 				l.ack(from)
 				break
