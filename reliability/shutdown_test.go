@@ -10,14 +10,15 @@ import (
 	"time"
 )
 
-// TestSigtermUnderLoad sends SIGTERM while four senders push at full
-// speed: the Collector exits 0, every acknowledged record is on disk, and
+// TestSigtermUnderLoad sends SIGTERM while four senders (two of logs, two
+// of metrics) push at full speed: the Collector exits 0, every acknowledged record is on disk, and
 // no rotated file is left uncompressed (the sink's Close compresses every
 // rotated file queued before it returns) and no temporary file remains.
 func TestSigtermUnderLoad(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "out")
-	c := launch(t, singleExporter(analyticsExporter(base), false))
+	c := launch(t, singleExporter(analyticsExporter(base), true))
 	l := newLedger(50, 300)
+	l.metricsEvery = 2 // senders 2 and 4 send gauge points
 	client := dial(t, c.ports.grpc)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
