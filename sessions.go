@@ -28,8 +28,8 @@ type sessionsAdapter struct {
 	tel    *telemetry
 	write  func([]byte) error
 	tr     *sessions.Tracker
-	client storage.Client // nil without sessions.storage
-	stop   chan struct{}
+	client storage.Client     // nil without sessions.storage
+	stop   context.CancelFunc // ends the ticker goroutine
 	done   chan struct{}
 	pool   sync.Pool // of *trackerBatch
 
@@ -67,12 +67,15 @@ func (a *sessionsAdapter) Start(ctx context.Context, host component.Host) error 
 		// session_start, not the exporter its start.
 		a.logger.Warn("Cannot resume the persisted sessions; they start over", zap.Error(err))
 	}
-	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	idle := a.cfg.IdleTimeout
 	if idle <= 0 {
 		idle = sessions.DefaultIdleTimeout
 	}
-	go a.run(tickPeriod(idle))
+	// The ticker outlives Start: its context keeps ctx's values, not its
+	// deadline, and Shutdown cancels it.
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop, a.done = stop, make(chan struct{})
+	go a.run(runCtx, tickPeriod(idle))
 	return nil
 }
 
@@ -99,16 +102,16 @@ func storageClient(ctx context.Context, host component.Host, ext, owner componen
 
 // run is the ticker goroutine: Tick ends the idle spans and writes their
 // session_end lines with whatever waits in the outbox, and persists.
-func (a *sessionsAdapter) run(every time.Duration) {
+func (a *sessionsAdapter) run(ctx context.Context, every time.Duration) {
 	defer close(a.done)
 	ticker := time.NewTicker(every)
 	defer ticker.Stop()
 	for {
 		select {
-		case <-a.stop:
+		case <-ctx.Done():
 			return
 		case now := <-ticker.C:
-			if err := a.tr.Tick(context.Background(), now, a.write); err != nil {
+			if err := a.tr.Tick(ctx, now, a.write); err != nil {
 				a.logger.Warn("Session lifecycle tick failed; its lines wait for the next write", zap.Error(err))
 			}
 			a.report()
@@ -128,7 +131,7 @@ func (a *sessionsAdapter) Requeue(lines []byte) { a.tr.Requeue(lines) }
 // Shutdown stops the ticker, then persists the open sessions (with storage)
 // or ends them (without), and writes the final lines before the sink closes.
 func (a *sessionsAdapter) Shutdown(ctx context.Context) error {
-	close(a.stop)
+	a.stop()
 	<-a.done
 	lines, err := a.tr.Shutdown(ctx, nil)
 	lines = a.tr.Drain(lines)
