@@ -23,7 +23,7 @@
 # RSS at start, middle and end.
 #
 # Environment: ROUNDS (5) BATCHES (300) RECORDS (1000) CONCURRENCY (4)
-# ROTATE_MB (16) SUSTAIN_BATCHES (1000) SUSTAIN_SESSIONS (100 per batch)
+# ROTATE_MB (16) SUSTAIN_BATCHES (2000) SUSTAIN_SESSIONS (100 per batch)
 # COLLECTOR (_build/otelcol-analytics, built with `make build` if missing)
 # COMPARE (auto: use bench/_build/otelcol-compare when it exists; 0 = off)
 set -euo pipefail
@@ -34,7 +34,7 @@ BATCHES=${BATCHES:-300}
 RECORDS=${RECORDS:-1000}
 CONCURRENCY=${CONCURRENCY:-4}
 ROTATE_MB=${ROTATE_MB:-16}
-SUSTAIN_BATCHES=${SUSTAIN_BATCHES:-1000}
+SUSTAIN_BATCHES=${SUSTAIN_BATCHES:-2000}
 SUSTAIN_SESSIONS=${SUSTAIN_SESSIONS:-100}
 COLLECTOR=${COLLECTOR:-_build/otelcol-analytics}
 COMPARE_BIN=bench/_build/otelcol-compare
@@ -185,3 +185,4 @@ printf 'RSS MiB: start %s  mid %s  peak %s  end %s  (second half growth %s MiB)\
 	"$(mb "$(field rss_start <<<"$res")")" "$(mb "$(field rss_mid <<<"$res")")" \
 	"$(mb "$(field rss_peak <<<"$res")")" "$(mb "$(field rss_end <<<"$res")")" \
 	"$(mb $(($(field rss_end <<<"$res") - $(field rss_mid <<<"$res"))))"
+printf 'RSS MiB at 10 evenly spaced moments: %s\n' "$(field rss_curve_mib <<<"$res" | tr ',' ' ')"

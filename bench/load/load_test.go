@@ -153,3 +153,20 @@ func TestValidateNamesTheFlag(t *testing.T) {
 		t.Error("batches beyond the bound accepted")
 	}
 }
+
+func TestCurvePicksEvenlySpacedSamplesWithBothEnds(t *testing.T) {
+	rss := make([]int64, 100)
+	for i := range rss {
+		rss[i] = int64(i)
+	}
+	c := curve(rss, 10)
+	if len(c) != 10 || c[0] != 0 || c[9] != 99 || c[1] != 11 {
+		t.Fatalf("curve = %v, want 10 points from 0 to 99 (second 11)", c)
+	}
+	if short := curve(rss[:3], 10); len(short) != 3 {
+		t.Fatalf("curve of 3 samples = %v, want them all", short)
+	}
+	if got := curveMiB([]int64{1 << 20, 3 << 19}); got != "1.0,1.5" {
+		t.Fatalf("curveMiB = %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -16,6 +17,7 @@ type result struct {
 	rssStart, rssPeak int64
 	rssMid, rssEnd    int64
 	rssSamples        int
+	rssCurve          []int64 // RSS at 10 evenly spaced moments of the run
 	rejected          int64
 }
 
@@ -58,6 +60,7 @@ func measure(ctx context.Context, c config, s *sender) (result, error) {
 	if len(rss) > 0 {
 		r.rssPeak = max(r.rssPeak, slices.Max(rss))
 		r.rssMid = rss[len(rss)/2]
+		r.rssCurve = curve(rss, 10)
 	}
 	return r, nil
 }
@@ -118,10 +121,34 @@ func (r result) print(c config, batchBytes int) {
 	fmt.Printf("collector   %.3f CPU-s = %.2f CPU-us/record\n", float64(r.cpuMicros)/1e6, perRec)
 	fmt.Printf("rss MiB     start %.1f  mid %.1f  peak %.1f  end %.1f (%d samples)\n",
 		mib(r.rssStart), mib(r.rssMid), mib(r.rssPeak), mib(r.rssEnd), r.rssSamples)
+	fmt.Printf("rss curve   %s MiB\n", curveMiB(r.rssCurve))
 	fmt.Printf("RESULT records=%d seconds=%.3f records_per_s=%.0f cpu_us=%d cpu_us_per_record=%.3f "+
-		"rss_start=%d rss_mid=%d rss_peak=%d rss_end=%d rejected=%d\n",
+		"rss_start=%d rss_mid=%d rss_peak=%d rss_end=%d rejected=%d rss_curve_mib=%s\n",
 		r.records, secs, float64(r.records)/secs, r.cpuMicros, perRec,
-		r.rssStart, r.rssMid, r.rssPeak, r.rssEnd, r.rejected)
+		r.rssStart, r.rssMid, r.rssPeak, r.rssEnd, r.rejected, curveMiB(r.rssCurve))
+}
+
+// curve picks n samples evenly spaced over rss, first and last included.
+func curve(rss []int64, n int) []int64 {
+	if len(rss) <= n {
+		return rss
+	}
+	out := make([]int64, n)
+	for i := range n {
+		out[i] = rss[i*(len(rss)-1)/(n-1)]
+	}
+	return out
+}
+
+func curveMiB(c []int64) string {
+	var b strings.Builder
+	for i, v := range c {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%.1f", mib(v))
+	}
+	return b.String()
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
