@@ -126,23 +126,34 @@ func checkEntries(t *testing.T, entries []schema.Entry, sid, uid string, at func
 			t.Errorf("%s entry: session_id %q user_id %q, want %q %q", e.Type, e.SessionID, e.UserID, sid, uid)
 		}
 	}
-	// user_prompt without command_name is unmatched (dropped); a session_end
-	// is only synthesized when session tracking is built in (issue 7), and
-	// then exactly once, at shutdown.
-	want := map[string]int{"tool_use": 2, "token_usage": 3, "error_occurred": 1, "session_start": 1}
+	// user_prompt without command_name is unmatched (dropped). Sessions are
+	// on by default: the first entry opens the span with a synthesized
+	// session_start, so the metric's explicit one is a duplicate and cut
+	// out; the shutdown ends the span with one synthesized session_end.
+	want := map[string]int{"tool_use": 2, "token_usage": 3, "error_occurred": 1, "session_start": 1, "session_end": 1}
 	for typ, n := range want {
 		if len(byType[typ]) != n {
 			t.Errorf("%d %s entries, want %d", len(byType[typ]), typ, n)
 		}
 	}
 	for typ, es := range byType {
-		if _, ok := want[typ]; !ok && (typ != "session_end" || len(es) > 1) {
+		if _, ok := want[typ]; !ok {
 			t.Errorf("%d unexpected %s entries", len(es), typ)
 		}
 	}
+	counts := map[string]int{}
+	for typ, es := range byType {
+		counts[typ] = len(es)
+	}
+	t.Logf("entries by type: %v", counts)
 	if t.Failed() {
 		return
 	}
+	// The tracker's totals over the span (internal/sessions doc).
+	end := dataOf(t, byType["session_end"][0])
+	expectField(t, "session_end", end, "tool_uses", "2")
+	expectField(t, "session_end", end, "errors", "1")
+	expectField(t, "session_end", end, "end_reason", `"shutdown"`)
 
 	tools := map[string]map[string]any{}
 	for _, e := range byType["tool_use"] {
