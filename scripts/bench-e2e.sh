@@ -26,6 +26,7 @@
 # ROTATE_MB (16) SUSTAIN_BATCHES (2000) SUSTAIN_SESSIONS (100 per batch)
 # COLLECTOR (_build/otelcol-analytics, built with `make build` if missing)
 # COMPARE (auto: use bench/_build/otelcol-compare when it exists; 0 = off)
+# ROUNDS=0 skips the table, SUSTAIN_BATCHES=0 the sustained run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -162,27 +163,31 @@ row() { # row LABEL KEY BASE TARGET
 		"$(awk -v a="$m" -v b="$b" 'BEGIN {print a/b}')" "$(paired_ratio "$2" "$3")" "$4"
 }
 
-echo
-echo "| Collector config (logs pipeline)   | CPU-us/rec | records/s | vs nop | paired | target |"
-echo "|------------------------------------|----------|-----------|--------|--------|---------|"
-row "nop exporter" nop nop "-"
-row "analytics, compression none" none nop "<=1.15x"
-row "analytics, compression gzip" gzip nop "<=1.35x"
-if [[ $COMPARE == 1 ]]; then
-	row "nop exporter (compare build)" cnop cnop "-"
-	row "contrib file exporter (compare)" cfile cnop "-"
+if ((ROUNDS > 0)); then
+	echo
+	echo "| Collector config (logs pipeline)   | CPU-us/rec | records/s | vs nop | paired | target |"
+	echo "|------------------------------------|----------|-----------|--------|--------|---------|"
+	row "nop exporter" nop nop "-"
+	row "analytics, compression none" none nop "<=1.15x"
+	row "analytics, compression gzip" gzip nop "<=1.35x"
+	if [[ $COMPARE == 1 ]]; then
+		row "nop exporter (compare build)" cnop cnop "-"
+		row "contrib file exporter (compare)" cfile cnop "-"
+	fi
+	echo "(medians of $ROUNDS rounds; 'vs nop' = ratio of medians, 'paired' = median of per-round ratios)"
 fi
-echo "(medians of $ROUNDS rounds; 'vs nop' = ratio of medians, 'paired' = median of per-round ratios)"
 
-echo
-echo "bench-e2e: sustained run: analytics gzip, max_megabytes 1, $SUSTAIN_BATCHES batches, $SUSTAIN_SESSIONS fresh sessions per batch"
-res=$(run_one "$ROOT/$COLLECTOR" sustain -batches "$SUSTAIN_BATCHES" -sessions "$SUSTAIN_SESSIONS" \
-	-fresh-sessions -warmup 100 -max-duration 10m)
-mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b/1048576}'; }
-printf 'records %s, %s records/s, %s CPU-us/record\n' "$(field records <<<"$res")" \
-	"$(field records_per_s <<<"$res")" "$(field cpu_us_per_record <<<"$res")"
-printf 'RSS MiB: start %s  mid %s  peak %s  end %s  (second half growth %s MiB)\n' \
-	"$(mb "$(field rss_start <<<"$res")")" "$(mb "$(field rss_mid <<<"$res")")" \
-	"$(mb "$(field rss_peak <<<"$res")")" "$(mb "$(field rss_end <<<"$res")")" \
-	"$(mb $(($(field rss_end <<<"$res") - $(field rss_mid <<<"$res"))))"
-printf 'RSS MiB at 10 evenly spaced moments: %s\n' "$(field rss_curve_mib <<<"$res" | tr ',' ' ')"
+if ((SUSTAIN_BATCHES > 0)); then
+	echo
+	echo "bench-e2e: sustained run: analytics gzip, max_megabytes 1, $SUSTAIN_BATCHES batches, $SUSTAIN_SESSIONS fresh sessions per batch"
+	res=$(run_one "$ROOT/$COLLECTOR" sustain -batches "$SUSTAIN_BATCHES" -sessions "$SUSTAIN_SESSIONS" \
+		-fresh-sessions -warmup 100 -max-duration 10m)
+	mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b/1048576}'; }
+	printf 'records %s, %s records/s, %s CPU-us/record\n' "$(field records <<<"$res")" \
+		"$(field records_per_s <<<"$res")" "$(field cpu_us_per_record <<<"$res")"
+	printf 'RSS MiB: start %s  mid %s  peak %s  end %s  (second half growth %s MiB)\n' \
+		"$(mb "$(field rss_start <<<"$res")")" "$(mb "$(field rss_mid <<<"$res")")" \
+		"$(mb "$(field rss_peak <<<"$res")")" "$(mb "$(field rss_end <<<"$res")")" \
+		"$(mb $(($(field rss_end <<<"$res") - $(field rss_mid <<<"$res"))))"
+	printf 'RSS MiB at 10 evenly spaced moments: %s\n' "$(field rss_curve_mib <<<"$res" | tr ',' ' ')"
+fi
