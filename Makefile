@@ -79,10 +79,12 @@ tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) ## install every p
 
 # ocb generates _build/{main.go,components.go,go.mod}; the go.mod replaces
 # this module with the local checkout (builder-config.yaml, `path: ./`), then
-# ocb runs `go mod tidy` and `go build`. The touch marks the binary as newer
-# than its sources even when go build found nothing to relink.
+# ocb runs `go mod tidy` and `go build -trimpath`. -buildvcs=false: the
+# binary does not depend on the state of a .git directory (or on git being
+# installed). The touch marks the binary as newer than its sources even when
+# go build found nothing to relink.
 $(BINARY): $(OCB_STAMP) builder-config.yaml go.mod go.sum $(GO_SOURCES)
-	$(OCB) --config builder-config.yaml
+	GOFLAGS="$$($(GO) env GOFLAGS) -buildvcs=false" $(OCB) --config builder-config.yaml
 	@touch $@
 
 .PHONY: build
