@@ -44,6 +44,11 @@ GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
 	-not -path './_build/*' -not -path './.tools/*' -not -path './.git/*' \
 	-not -path './bench/*' -not -path './e2e/*')
 
+# Nested modules whose tests belong to `make test` (contribtest/ keeps the
+# contrib dependencies out of the root module). bench/ is run by its own
+# targets.
+TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard contribtest/go.mod))
+
 GO_TEST_FLAGS ?= -race -timeout 15m
 E2E_FLAGS     ?= -race -count=1 -timeout 10m -v
 
@@ -97,16 +102,18 @@ run: $(BINARY) ## build, then run the Collector with $(CONFIG)
 ## ---- checks --------------------------------------------------------------
 
 .PHONY: lint
-lint: $(GOLANGCI_LINT_STAMP) ## golangci-lint over the root module (e2e tag included)
+lint: $(GOLANGCI_LINT_STAMP) ## golangci-lint over the root module and $(TEST_MODULES)
 	$(GOLANGCI_LINT) run ./...
+	for m in $(TEST_MODULES); do (cd $$m && $(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./...); done
 
 .PHONY: fmt
 fmt: $(GOLANGCI_LINT_STAMP) ## rewrite files with gofmt and goimports
 	$(GOLANGCI_LINT) fmt ./...
 
 .PHONY: test-unit
-test-unit: ## go test -race over the root module
+test-unit: ## go test -race over the root module and $(TEST_MODULES)
 	$(GO) test $(GO_TEST_FLAGS) ./...
+	for m in $(TEST_MODULES); do (cd $$m && $(GO) test $(GO_TEST_FLAGS) ./...); done
 
 # The smoke test of the built binary; it is behind the e2e build tag so that
 # `go test ./...` does not need ocb.
