@@ -180,3 +180,13 @@ func seedcheck(t *testing.T, root, dir string, want int) {
 		t.Fatalf("seedcheck failed: %v", err)
 	}
 }
+
+// TestDefaultConfigValidates runs the binary's `validate` command on the
+// repository's config.yaml, the config `make run` uses.
+func TestDefaultConfigValidates(t *testing.T) {
+	bin := binaryPath(t)
+	out, err := exec.Command(bin, "validate", "--config", filepath.Join(repoRoot(t), "config.yaml")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("config.yaml does not validate: %v\n%s", err, out)
+	}
+}
