@@ -63,7 +63,7 @@ fi
 exporter_yaml() {
 	case $1 in
 	nop) printf '  nop: {}\n' ;;
-	none | gzip) printf '  analytics:\n    directory: %s\n    compression: %s\n    rotation: {max_megabytes: %s, max_files: 4}\n' "$2" "$1" "$ROTATE_MB" ;;
+	none | gzip) printf '  analytics:\n    directory: %s\n    compression: %s\n    rotation: {max_megabytes: %s, max_files: 1000}\n' "$2" "$1" "$ROTATE_MB" ;;
 	sustain) printf '  analytics:\n    directory: %s\n    compression: gzip\n    rotation: {max_megabytes: 1, max_files: 5}\n' "$2" ;;
 	file) printf '  file:\n    path: %s/out.json\n' "$2" ;;
 	esac
@@ -120,8 +120,25 @@ run_one() {
 	kill -TERM "$PID"
 	wait "$PID" 2>/dev/null || true
 	PID=
+	check_written "$name" "$dir" "$@"
 	rm -rf "$dir"
 	sed -n 's/^RESULT //p' <<<"$out"
+}
+
+# check_written NAME DIR [load flags]: the analytics runs keep every file
+# (max_files 1000), so the lines written can be counted after the Collector
+# stopped: at least one per record sent (warm-up, readiness probe, measured
+# batches; the session tracker adds its own session_start/end lines).
+check_written() {
+	local name=$1 dir=$2 batches lines want
+	[[ $name == none || $name == gzip ]] || return 0
+	batches=$(sed -n 's/.*-batches \([0-9]*\).*/\1/p' <<<"${*:3}")
+	want=$(((batches + 20 + 1) * RECORDS))
+	lines=$(find "$dir" -name 'metrics_*.jsonl*' -type f -print0 | xargs -0 -r zcat -f | wc -l)
+	if ((lines < want)); then
+		echo "bench-e2e: $name wrote $lines lines, want >= $want: the exporter lost data, numbers void" >&2
+		exit 1
+	fi
 }
 
 # field KEY < RESULT line
