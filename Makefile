@@ -42,7 +42,7 @@ CONFIG    ?= config.yaml
 # (nested modules such as bench/ and the generated _build/ are not part of it).
 GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' \
 	-not -path './_build/*' -not -path './.tools/*' -not -path './.git/*' \
-	-not -path './bench/*' -not -path './e2e/*')
+	-not -path './bench/*' -not -path './contribtest/*' -not -path './e2e/*')
 
 # Nested modules whose tests belong to `make test` (contribtest/ keeps the
 # contrib dependencies out of the root module). bench/ is run by its own
