@@ -27,6 +27,8 @@
 # COLLECTOR (_build/otelcol-analytics, built with `make build` if missing)
 # COMPARE (auto: use bench/_build/otelcol-compare when it exists; 0 = off)
 # ROUNDS=0 skips the table, SUSTAIN_BATCHES=0 the sustained run.
+# COLLECTOR_B (unset): a second build (absolute path) whose nop and
+# analytics-none runs join every round, for an A/B of a change end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -40,6 +42,7 @@ SUSTAIN_SESSIONS=${SUSTAIN_SESSIONS:-100}
 COLLECTOR=${COLLECTOR:-_build/otelcol-analytics}
 COMPARE_BIN=bench/_build/otelcol-compare
 COMPARE=${COMPARE:-auto}
+COLLECTOR_B=${COLLECTOR_B:-}
 
 WORK=$(mktemp -d /tmp/bench-e2e.XXXXXX)
 PID=
@@ -53,6 +56,7 @@ if [[ ! -x $COLLECTOR ]]; then
 	echo "bench-e2e: $COLLECTOR missing, running make build"
 	make build
 fi
+[[ $COLLECTOR == /* ]] || COLLECTOR=$ROOT/$COLLECTOR
 (cd bench && go build -o "$WORK/load" ./load)
 LOAD=$WORK/load
 if [[ $COMPARE == auto ]]; then
@@ -147,22 +151,24 @@ field() { tr ' ' '\n' | sed -n "s/^$1=//p"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) exit 1; print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 declare -A CPU RATE
-CONFIGS=(nop none gzip)
+# Jobs are KEY:BINARY:CONFIG. Every round runs them all, starting one
+# further down the list each time: the first run of a round is measured
+# differently (what the previous round left behind: page cache, writeback),
+# and the rotation spreads that over every config instead of always nop.
+JOBS=("nop:$COLLECTOR:nop" "none:$COLLECTOR:none" "gzip:$COLLECTOR:gzip")
+if [[ -n $COLLECTOR_B ]]; then JOBS+=("bnop:$COLLECTOR_B:nop" "bnone:$COLLECTOR_B:none"); fi
+if [[ $COMPARE == 1 ]]; then JOBS+=("cnop:$ROOT/$COMPARE_BIN:nop" "cfile:$ROOT/$COMPARE_BIN:file"); fi
 echo "bench-e2e: $ROUNDS rounds of $BATCHES batches x $RECORDS records, concurrency $CONCURRENCY, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for ((r = 1; r <= ROUNDS; r++)); do
-	for name in "${CONFIGS[@]}"; do
-		res=$(run_one "$ROOT/$COLLECTOR" "$name" -batches "$BATCHES")
-		CPU[$name]+="$(field cpu_us_per_record <<<"$res") "
-		RATE[$name]+="$(field records_per_s <<<"$res") "
+	line=
+	for ((j = 0; j < ${#JOBS[@]}; j++)); do
+		IFS=: read -r key bin name <<<"${JOBS[(j + r - 1) % ${#JOBS[@]}]}"
+		res=$(run_one "$bin" "$name" -batches "$BATCHES")
+		CPU[$key]+="$(field cpu_us_per_record <<<"$res") "
+		RATE[$key]+="$(field records_per_s <<<"$res") "
+		line+="$key=$(field cpu_us_per_record <<<"$res") "
 	done
-	if [[ $COMPARE == 1 ]]; then
-		for name in nop file; do
-			res=$(run_one "$ROOT/$COMPARE_BIN" "$name" -batches "$BATCHES")
-			CPU[c$name]+="$(field cpu_us_per_record <<<"$res") "
-			RATE[c$name]+="$(field records_per_s <<<"$res") "
-		done
-	fi
-	echo "round $r: $(for k in "${!CPU[@]}"; do printf '%s=%s ' "$k" "$(awk '{print $NF}' <<<"${CPU[$k]}")"; done)"
+	echo "round $r: $line"
 done
 
 # paired_ratio A B: median over rounds of A_i / B_i
@@ -187,6 +193,11 @@ if ((ROUNDS > 0)); then
 	row "nop exporter" nop nop "-"
 	row "analytics, compression none" none nop "<=1.15x"
 	row "analytics, compression gzip" gzip nop "<=1.35x"
+	if [[ -n $COLLECTOR_B ]]; then
+		row "nop exporter (build B)" bnop bnop "-"
+		row "analytics none (build B)" bnone bnop "<=1.15x"
+		printf 'build B / build A, analytics none CPU per record: %s (median of per-round ratios)\n' "$(paired_ratio bnone none)"
+	fi
 	if [[ $COMPARE == 1 ]]; then
 		row "nop exporter (compare build)" cnop cnop "-"
 		row "contrib file exporter (compare)" cfile cnop "-"
@@ -197,7 +208,7 @@ fi
 if ((SUSTAIN_BATCHES > 0)); then
 	echo
 	echo "bench-e2e: sustained run: analytics gzip, max_megabytes 1, $SUSTAIN_BATCHES batches, $SUSTAIN_SESSIONS fresh sessions per batch"
-	res=$(run_one "$ROOT/$COLLECTOR" sustain -batches "$SUSTAIN_BATCHES" -sessions "$SUSTAIN_SESSIONS" \
+	res=$(run_one "$COLLECTOR" sustain -batches "$SUSTAIN_BATCHES" -sessions "$SUSTAIN_SESSIONS" \
 		-fresh-sessions -warmup 100 -max-duration 10m)
 	mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b/1048576}'; }
 	printf 'records %s, %s records/s, %s CPU-us/record\n' "$(field records <<<"$res")" \

@@ -8,7 +8,8 @@
 #   scripts/bench-profile.sh [none|gzip|nop|file]    (default none)
 #
 # Profiles land in $OUT (default /tmp/bench-profile); the script prints the
-# top functions. Loopback only.
+# top functions and the mutex contention (mutex_profile_fraction 5).
+# Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-none}
@@ -45,7 +46,7 @@ receivers:
 exporters:
   $exp
 extensions:
-  pprof: {endpoint: 127.0.0.1:$pport}
+  pprof: {endpoint: 127.0.0.1:$pport, mutex_profile_fraction: 5, block_profile_fraction: 0}
 service:
   extensions: [pprof]
   telemetry:
@@ -66,8 +67,11 @@ sleep 5 # warm-up batches and steady state before profiling
 go tool pprof -proto "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$SECONDS_PROFILED" >"$OUT/cpu-$MODE.pb.gz" 2>/dev/null
 go tool pprof -proto "http://127.0.0.1:$pport/debug/pprof/allocs" >"$OUT/allocs-$MODE.pb.gz" 2>/dev/null
 go tool pprof -proto "http://127.0.0.1:$pport/debug/pprof/heap" >"$OUT/heap-$MODE.pb.gz" 2>/dev/null
+go tool pprof -proto "http://127.0.0.1:$pport/debug/pprof/mutex" >"$OUT/mutex-$MODE.pb.gz" 2>/dev/null
 echo "== CPU, Collector with exporter $MODE (top by cumulative time) =="
 go tool pprof -top -cum -nodecount=40 "$OUT/cpu-$MODE.pb.gz" 2>/dev/null | sed -n '4,50p'
 echo "== in-use heap =="
 go tool pprof -top -sample_index=inuse_space -nodecount=15 "$OUT/heap-$MODE.pb.gz" 2>/dev/null | sed -n '4,22p'
-echo "profiles: $OUT/{cpu,allocs,heap}-$MODE.pb.gz (go tool pprof -http 127.0.0.1:0 FILE)"
+echo "== mutex contention (delay) =="
+go tool pprof -top -sample_index=delay -nodecount=10 "$OUT/mutex-$MODE.pb.gz" 2>/dev/null | sed -n '4,16p'
+echo "profiles: $OUT/{cpu,allocs,heap,mutex}-$MODE.pb.gz (go tool pprof -http 127.0.0.1:0 FILE)"
