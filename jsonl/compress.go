@@ -62,7 +62,7 @@ func (c *compressor) compress(e *fileEntry) {
 	s.filesMu.Unlock()
 
 	if err != nil || gone {
-		removeIfExists(tmp)
+		_ = removeIfExists(tmp) // best effort: start-up removes a leftover temporary
 	}
 	if gone {
 		return

@@ -80,8 +80,8 @@ func crashOnce(t *testing.T, dir string, run, after int, checkLock bool) int {
 	}
 	sc := bufio.NewScanner(out)
 	if !sc.Scan() || sc.Text() != "ready" {
-		cmd.Process.Kill()
-		cmd.Wait()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		t.Fatalf("child did not start: %q", sc.Text())
 	}
 	if checkLock { // the child holds the directory: another process's Open must fail naming it
@@ -99,10 +99,10 @@ func crashOnce(t *testing.T, dir string, run, after int, checkLock bool) int {
 		}
 		last, _ = strconv.Atoi(f[1])
 		if n++; n == after {
-			cmd.Process.Kill() // SIGKILL; acks already in the pipe are still read
+			_ = cmd.Process.Kill() // SIGKILL; acks already in the pipe are still read
 		}
 	}
-	cmd.Wait()
+	_ = cmd.Wait() // killed: the exit status is "signal: killed"
 	if n < after {
 		t.Fatalf("child stopped after %d acks", n)
 	}

@@ -56,7 +56,7 @@ func lockDir(dir string, mode os.FileMode) (*os.File, error) {
 		return nil, fmt.Errorf("jsonl: lock %s: %w", dir, err)
 	}
 	if err := writePID(f, mode); err != nil {
-		unlock(f)
+		_ = unlock(f) // the writePID error is the one to report
 		return nil, fmt.Errorf("jsonl: lock %s: %w", dir, err)
 	}
 	return f, nil

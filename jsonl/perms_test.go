@@ -58,7 +58,9 @@ func TestModesIgnoreUmask(t *testing.T) {
 func TestSymlinkAtDataNameIsNotFollowed(t *testing.T) {
 	dir := t.TempDir()
 	mdir := filepath.Join(dir, "metrics")
-	os.Mkdir(mdir, 0o700)
+	if err := os.Mkdir(mdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	clock := newFakeClock()
 	victim := filepath.Join(t.TempDir(), "victim")
 	writeFile(t, victim, []byte("untouched"))

@@ -64,7 +64,7 @@ func (r *Reader) Next() ([]byte, error) {
 			return line, nil
 		}
 		r.closeFile()
-		if err != io.EOF {
+		if !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("jsonl: read %s: %w", r.name, err)
 		}
 	}
@@ -105,7 +105,7 @@ func (r *Reader) readLine() ([]byte, error) {
 	if err == nil {
 		return line[:len(line)-1], nil
 	}
-	if err != bufio.ErrBufferFull {
+	if !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err
 	}
 	r.long = append(r.long[:0], line...)
@@ -115,7 +115,7 @@ func (r *Reader) readLine() ([]byte, error) {
 		if err == nil {
 			return r.long[:len(r.long)-1], nil
 		}
-		if err != bufio.ErrBufferFull {
+		if !errors.Is(err, bufio.ErrBufferFull) {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -45,7 +46,9 @@ func TestReaderAcrossCompressions(t *testing.T) {
 func TestReaderLongLinesAndPartialTail(t *testing.T) {
 	dir := t.TempDir()
 	mdir := filepath.Join(dir, "metrics")
-	os.Mkdir(mdir, 0o700)
+	if err := os.Mkdir(mdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	long := strings.Repeat("L", 200<<10)
 	writeFile(t, filepath.Join(mdir, testStems[0]+extPlain), []byte("a\n"+long+"\nb\n{\"torn"))
 	r, err := NewReader(dir)
@@ -59,7 +62,7 @@ func TestReaderLongLinesAndPartialTail(t *testing.T) {
 			t.Fatalf("Next = %d bytes, %v; want %d bytes", len(got), err, len(want))
 		}
 	}
-	if got, err := r.Next(); err != io.EOF {
+	if got, err := r.Next(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Next = %q, %v; want io.EOF (partial line dropped)", got, err)
 	}
 }
@@ -67,14 +70,16 @@ func TestReaderLongLinesAndPartialTail(t *testing.T) {
 func TestReaderReportsCorruptFile(t *testing.T) {
 	dir := t.TempDir()
 	mdir := filepath.Join(dir, "metrics")
-	os.Mkdir(mdir, 0o700)
+	if err := os.Mkdir(mdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, filepath.Join(mdir, testStems[0]+extGzip), []byte("not gzip at all"))
 	r, err := NewReader(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, err := r.Next(); err == nil || err == io.EOF || !strings.Contains(err.Error(), testStems[0]) {
+	if _, err := r.Next(); err == nil || errors.Is(err, io.EOF) || !strings.Contains(err.Error(), testStems[0]) {
 		t.Fatalf("err = %v, want one naming the corrupt file", err)
 	}
 }

@@ -30,7 +30,9 @@ func writeFile(t testing.TB, name string, data []byte) {
 func gzipBytes(t testing.TB, data []byte) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	w.Write(data)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +115,9 @@ func TestRecovery(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			mdir := filepath.Join(dir, "metrics")
-			os.Mkdir(mdir, 0o700)
+			if err := os.Mkdir(mdir, 0o700); err != nil {
+				t.Fatal(err)
+			}
 			c.setup(t, mdir)
 			ev := newEventLog()
 			s := mustOpen(t, dir, Options{MaxBytes: 1000, Now: newFakeClock().Now, Events: ev})
@@ -170,7 +174,9 @@ func TestRestartAppendsToNewestFile(t *testing.T) {
 func TestNewNamesAreAfterExistingOnes(t *testing.T) {
 	dir := t.TempDir()
 	mdir := filepath.Join(dir, "metrics")
-	os.Mkdir(mdir, 0o700)
+	if err := os.Mkdir(mdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	future := "metrics_20991231_235959_999999"
 	writeFile(t, filepath.Join(mdir, future+extGzip), gzipBytes(t, lines(0, 1)))
 	s := mustOpen(t, dir, Options{Now: newFakeClock().Now})
@@ -193,7 +199,9 @@ func FuzzRecover(f *testing.F) {
 		whole = max(0, min(whole, 50))
 		dir := t.TempDir()
 		mdir := filepath.Join(dir, "metrics")
-		os.Mkdir(mdir, 0o700)
+		if err := os.Mkdir(mdir, 0o700); err != nil {
+			t.Fatal(err)
+		}
 		content := append(lines(0, whole), tail...)
 		writeFile(t, filepath.Join(mdir, testStems[0]+extPlain), content)
 		writeFile(t, filepath.Join(mdir, testStems[0]+extGzip+extTmp), tmp)

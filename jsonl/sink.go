@@ -85,7 +85,7 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 		if s.live != nil {
 			s.live.Close()
 		}
-		unlock(lock)
+		_ = unlock(lock) // the recovery error is the one to report
 		return nil, err
 	}
 	for _, e := range queue {
@@ -147,7 +147,7 @@ func (s *Sink) Append(batch []byte) error {
 		err = s.live.Sync()
 	}
 	if err != nil {
-		return s.undoLocked(n, err)
+		return s.undoLocked(err)
 	}
 	s.liveSize += int64(n)
 	s.batches.Add(1)
@@ -181,10 +181,10 @@ func (s *Sink) prepareLocked(n int64) error {
 
 // undoLocked cuts a failed write back to the last whole batch. If even the
 // truncate fails, the next Append retries it before writing.
-func (s *Sink) undoLocked(n int, err error) error {
+func (s *Sink) undoLocked(err error) error {
 	if terr := s.live.Truncate(s.liveSize); terr != nil {
 		s.dirty = true
-		return fmt.Errorf("jsonl: append: %w (and truncating back failed: %v)", err, terr)
+		return fmt.Errorf("jsonl: append: %w (and truncating back failed: %w)", err, terr)
 	}
 	return fmt.Errorf("jsonl: append: %w", err)
 }

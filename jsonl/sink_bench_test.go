@@ -79,7 +79,9 @@ func BenchmarkWriteBaseline(b *testing.B) {
 			if err := f.Truncate(0); err != nil {
 				b.Fatal(err)
 			}
-			f.Seek(0, 0)
+			if _, err := f.Seek(0, 0); err != nil {
+				b.Fatal(err)
+			}
 			size = 0
 		}
 		n, err := f.Write(batch)
@@ -133,6 +135,8 @@ func BenchmarkCompress(b *testing.B) {
 // cpuTime is the user+system CPU time the process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err) // cannot fail for RUSAGE_SELF with a valid pointer
+	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

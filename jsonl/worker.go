@@ -23,7 +23,7 @@ func (c *compressor) enqueueCompress(e *fileEntry) {
 // enqueueRemovals queues the unlinking of files retention dropped.
 func (c *compressor) enqueueRemovals(rs []removal) {
 	for _, r := range rs {
-		c.enqueue(job{e: r.e, reason: r.reason})
+		c.enqueue(job(r))
 	}
 }
 

@@ -34,14 +34,14 @@ func TestUUIDFormatAndUniqueness(t *testing.T) {
 				d++
 			}
 		}
-		switch {
-		case j == 0 || j == 37 || j == 9 || j == 14 || j == 19 || j == 24:
+		switch j {
+		case 0, 37, 9, 14, 19, 24:
 			continue // quotes and dashes
-		case j == 15: // version
+		case 15: // version
 			if d != 1 {
 				t.Errorf("version digit takes %d values", d)
 			}
-		case j == 20: // variant 10xx
+		case 20: // variant 10xx
 			if d != 4 {
 				t.Errorf("variant digit takes %d values, want 4", d)
 			}

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,7 +32,8 @@ func seedcheck(t *testing.T) func(dir string) (ok bool, out string) {
 	}
 	return func(dir string) (bool, string) {
 		out, err := exec.Command(py, script, dir).CombinedOutput()
-		if _, isExit := err.(*exec.ExitError); err != nil && !isExit {
+		var exitErr *exec.ExitError
+		if err != nil && !errors.As(err, &exitErr) {
 			t.Fatalf("run seedcheck: %v", err)
 		}
 		return err == nil, string(out)

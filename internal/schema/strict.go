@@ -91,7 +91,7 @@ func expectEOF(dec *json.Decoder) error {
 
 // syntaxError turns an unexpected end of input into a clear message.
 func syntaxError(err error) error {
-	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("invalid JSON: unexpected end of input")
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -52,7 +53,7 @@ func TestTickWritesExpiredAndPendingInOneCall(t *testing.T) {
 	c.Advance(29 * time.Minute)
 	tr.Record(rec("tool_use", "s2", 0))
 	w.fail = errStore
-	if err := tr.Tick(ctx, c.Advance(time.Minute), w.write); err != errStore {
+	if err := tr.Tick(ctx, c.Advance(time.Minute), w.write); !errors.Is(err, errStore) {
 		t.Fatalf("failed write: err %v", err)
 	}
 	w.fail = nil
