@@ -4,6 +4,7 @@ package reliability
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,21 +75,43 @@ func TestSecondCollectorSameDirectory(t *testing.T) {
 }
 
 // TestTwoExporterIDsSameDirectory configures analytics/a and analytics/b
-// on one directory in one Collector: the start must fail naming it.
+// on one directory in one Collector: the start must fail naming it, also
+// when the second spells the directory differently (a trailing "/.", a
+// path through a symlink), since the lock is on the directory itself.
 func TestTwoExporterIDsSameDirectory(t *testing.T) {
-	base := filepath.Join(t.TempDir(), "out")
-	spec := configSpec{
-		exporters: map[string]exporterCfg{"analytics/a": analyticsExporter(base), "analytics/b": analyticsExporter(base)},
-		logs:      []string{"analytics/a"},
-		metrics:   []string{"analytics/b"},
-	}
-	p := newPorts(t)
-	c := startCollector(t, p, spec.yamlConfig(t, p), startOptions{})
-	out := failedStart(t, c)
-	named := strings.Contains(out, base)
-	figure(t, "exit=%v names_directory=%v message=%s", c.waitErr, named, errorLine(out, base))
-	if !named {
-		t.Errorf("the failure does not name %s:\n%s", base, tail(out, 3000))
+	for _, tc := range []struct {
+		name   string
+		second func(base string) string
+	}{
+		{"same_path", func(base string) string { return base }},
+		{"dot_spelling", func(base string) string { return base + "/." }},
+		{"via_symlink", func(base string) string {
+			link := filepath.Join(t.TempDir(), "link")
+			if err := os.MkdirAll(base, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(base, link); err != nil {
+				t.Fatal(err)
+			}
+			return link
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := filepath.Join(t.TempDir(), "out")
+			spec := configSpec{
+				exporters: map[string]exporterCfg{"analytics/a": analyticsExporter(base), "analytics/b": analyticsExporter(tc.second(base))},
+				logs:      []string{"analytics/a"},
+				metrics:   []string{"analytics/b"},
+			}
+			p := newPorts(t)
+			c := startCollector(t, p, spec.yamlConfig(t, p), startOptions{})
+			out := failedStart(t, c)
+			named := strings.Contains(out, base) || strings.Contains(out, tc.second(base))
+			figure(t, "exit=%v names_directory=%v message=%s", c.waitErr, named, errorLine(out, "lock"))
+			if !named {
+				t.Errorf("the failure does not name %s:\n%s", base, tail(out, 3000))
+			}
+		})
 	}
 }
 
