@@ -7,7 +7,8 @@
 #
 #   scripts/bench-profile.sh [none|gzip|nop|file]    (default none)
 #
-# Profiles land in $OUT (default /tmp/bench-profile); the script prints the
+# COLLECTOR overrides the binary. Profiles land in $OUT (default
+# /tmp/bench-profile); the script prints the
 # top functions and the mutex contention (mutex_profile_fraction 5).
 # Loopback only.
 set -euo pipefail
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 MODE=${1:-none}
 OUT=${OUT:-/tmp/bench-profile}
 SECONDS_PROFILED=${PROFILE_SECONDS:-15}
-BIN=bench/_build/otelcol-compare
+BIN=${COLLECTOR:-bench/_build/otelcol-compare}
 [[ -x $BIN ]] || scripts/bench-build-compare.sh
 mkdir -p "$OUT"
 WORK=$(mktemp -d /tmp/bench-profile.XXXXXX)
