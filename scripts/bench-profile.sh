@@ -8,9 +8,8 @@
 #   scripts/bench-profile.sh [none|gzip|nop|file]    (default none)
 #
 # COLLECTOR overrides the binary. Profiles land in $OUT (default
-# /tmp/bench-profile); the script prints the
-# top functions and the mutex contention (mutex_profile_fraction 5).
-# Loopback only.
+# /tmp/bench-profile); the script prints the top functions and the mutex
+# contention (mutex_profile_fraction 5). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-none}
