@@ -5,6 +5,7 @@ package reliability
 import (
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -122,10 +123,21 @@ func singleExporter(c exporterCfg, withMetrics bool) configSpec {
 }
 
 // launch starts a Collector for spec on fresh ports and waits until ready.
+// A port picked free can be taken by another process before the Collector
+// binds it; such a start is retried on new ports (up to three times).
 func launch(t testing.TB, spec configSpec) *collector {
 	t.Helper()
-	p := newPorts(t)
-	c := startCollector(t, p, spec.yamlConfig(t, p), startOptions{})
-	c.waitReady()
-	return c
+	for try := 1; ; try++ {
+		p := newPorts(t)
+		c := startCollector(t, p, spec.yamlConfig(t, p), startOptions{})
+		err := c.waitLog(readyMessage, startTimeout)
+		if err == nil {
+			return c
+		}
+		if try < 3 && !c.running() && strings.Contains(c.log.String(), "address already in use") {
+			t.Logf("ports %v taken before the Collector bound them; retrying", p)
+			continue
+		}
+		t.Fatalf("collector not ready: %v\n%s", err, tail(c.log.String(), 6000))
+	}
 }
