@@ -127,9 +127,15 @@ func singleExporter(c exporterCfg, withMetrics bool) configSpec {
 // binds it; such a start is retried on new ports (up to three times).
 func launch(t testing.TB, spec configSpec) *collector {
 	t.Helper()
+	return launchWith(t, spec, startOptions{})
+}
+
+// launchWith is launch with start options (a umask).
+func launchWith(t testing.TB, spec configSpec, o startOptions) *collector {
+	t.Helper()
 	for try := 1; ; try++ {
 		p := newPorts(t)
-		c := startCollector(t, p, spec.yamlConfig(t, p), startOptions{})
+		c := startCollector(t, p, spec.yamlConfig(t, p), o)
 		err := c.waitLog(readyMessage, startTimeout)
 		if err == nil {
 			return c

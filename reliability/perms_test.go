@@ -39,9 +39,7 @@ func TestPermissionsRegardlessOfUmask(t *testing.T) {
 			if tc.fileMode != "" {
 				ec["file_mode"], ec["dir_mode"] = tc.fileMode, tc.dirMode
 			}
-			p := newPorts(t)
-			c := startCollector(t, p, singleExporter(ec, false).yamlConfig(t, p), startOptions{umask: tc.umask})
-			c.waitReady()
+			c := launchWith(t, singleExporter(ec, false), startOptions{umask: tc.umask})
 			sendN(t, c, newLedger(50, 300), 1000) // ~10 rotations
 			liveMode := modeOf(t, filepath.Join(base, "metrics", lastOf(scanDir(t, base).plain)))
 			c.stop()
