@@ -149,7 +149,7 @@ type startOptions struct {
 }
 
 // startCollector starts the binary with the given config YAML. It does not
-// wait for readiness (see waitReady); the process is killed at test cleanup
+// wait for readiness (see launch); the process is killed at test cleanup
 // if still running.
 func startCollector(t testing.TB, p ports, cfgYAML string, o startOptions) *collector {
 	t.Helper()
@@ -225,14 +225,6 @@ func (c *collector) waitLog(substr string, timeout time.Duration) error {
 		case <-deadline.C:
 			return fmt.Errorf("collector did not log %q within %v", substr, timeout)
 		}
-	}
-}
-
-// waitReady waits for the ready message and fails the test otherwise.
-func (c *collector) waitReady() {
-	c.t.Helper()
-	if err := c.waitLog(readyMessage, startTimeout); err != nil {
-		c.t.Fatalf("collector not ready: %v\n%s", err, tail(c.log.String(), 6000))
 	}
 }
 
