@@ -26,7 +26,9 @@
 # ROTATE_MB (16) SUSTAIN_BATCHES (2000) SUSTAIN_SESSIONS (100 per batch)
 # COLLECTOR (_build/otelcol-analytics, built with `make build` if missing)
 # COMPARE (auto: use bench/_build/otelcol-compare when it exists; 0 = off)
-# ROUNDS=0 skips the table, SUSTAIN_BATCHES=0 the sustained run.
+# ROUNDS=0 skips the table, SUSTAIN_BATCHES=0 the sustained run; ZSTD=1
+# adds analytics with compression zstd (its lines are not counted: no zstd
+# tool needed).
 # COLLECTOR_B (unset): a second build (absolute path) whose nop and
 # analytics-none runs join every round, for an A/B of a change end to end.
 set -euo pipefail
@@ -67,7 +69,7 @@ fi
 exporter_yaml() {
 	case $1 in
 	nop) printf '  nop: {}\n' ;;
-	none | gzip) printf '  analytics:\n    directory: %s\n    compression: %s\n    rotation: {max_megabytes: %s, max_files: 1000}\n' "$2" "$1" "$ROTATE_MB" ;;
+	none | gzip | zstd) printf '  analytics:\n    directory: %s\n    compression: %s\n    rotation: {max_megabytes: %s, max_files: 1000}\n' "$2" "$1" "$ROTATE_MB" ;;
 	sustain) printf '  analytics:\n    directory: %s\n    compression: gzip\n    rotation: {max_megabytes: 1, max_files: 5}\n' "$2" ;;
 	file) printf '  file:\n    path: %s/out.json\n' "$2" ;;
 	esac
@@ -156,6 +158,7 @@ declare -A CPU RATE
 # differently (what the previous round left behind: page cache, writeback),
 # and the rotation spreads that over every config instead of always nop.
 JOBS=("nop:$COLLECTOR:nop" "none:$COLLECTOR:none" "gzip:$COLLECTOR:gzip")
+if [[ -n ${ZSTD:-} ]]; then JOBS+=("zstd:$COLLECTOR:zstd"); fi
 if [[ -n $COLLECTOR_B ]]; then JOBS+=("bnop:$COLLECTOR_B:nop" "bnone:$COLLECTOR_B:none"); fi
 if [[ $COMPARE == 1 ]]; then JOBS+=("cnop:$ROOT/$COMPARE_BIN:nop" "cfile:$ROOT/$COMPARE_BIN:file"); fi
 echo "bench-e2e: $ROUNDS rounds of $BATCHES batches x $RECORDS records, concurrency $CONCURRENCY, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -193,6 +196,7 @@ if ((ROUNDS > 0)); then
 	row "nop exporter" nop nop "-"
 	row "analytics, compression none" none nop "<=1.15x"
 	row "analytics, compression gzip" gzip nop "<=1.35x"
+	if [[ -n ${ZSTD:-} ]]; then row "analytics, compression zstd" zstd nop "-"; fi
 	if [[ -n $COLLECTOR_B ]]; then
 		row "nop exporter (build B)" bnop bnop "-"
 		row "analytics none (build B)" bnone bnop "<=1.15x"
