@@ -110,6 +110,8 @@ type Converter struct {
 	ids      idKeys
 	special  specialKeys
 	pool     scratchPool
+	logSize  sizeHint // bytes per log entry line, to size dst once per call
+	metSize  sizeHint // bytes per metric entry line
 	// fillID, when set (tests), overwrites each entry's 36-character id.
 	fillID func(id []byte)
 }

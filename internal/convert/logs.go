@@ -20,6 +20,8 @@ func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs 
 	sc := c.pool.get()
 	defer c.pool.put(sc)
 	sc.observe(obs, c.opts.Observe != nil)
+	n, start := ld.LogRecordCount(), len(dst)
+	dst = c.logSize.reserve(dst, n)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -34,6 +36,7 @@ func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs 
 			}
 		}
 	}
+	c.logSize.learn(len(dst)-start, n)
 	return dst
 }
 

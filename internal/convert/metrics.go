@@ -39,6 +39,8 @@ func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *St
 	sc := c.pool.get()
 	defer c.pool.put(sc)
 	sc.observe(obs, c.opts.Observe != nil)
+	n, start := md.DataPointCount(), len(dst)
+	dst = c.metSize.reserve(dst, n)
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
@@ -53,6 +55,7 @@ func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *St
 			}
 		}
 	}
+	c.metSize.learn(len(dst)-start, n)
 	return dst
 }
 
