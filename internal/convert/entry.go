@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"math"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -69,9 +70,15 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 		uid = sc.resUID
 	}
 	var tm time.Time
-	if ts == 0 {
+	switch {
+	case ts == 0:
 		tm = c.now()
-	} else {
+	case ts > math.MaxInt64:
+		// OTLP times are uint64 nanoseconds; pcommon's AsTime converts to
+		// int64 and would wrap these into 1969. Keep them at the latest
+		// time Go can hold (2262-04-11), still far in the future.
+		tm = time.Unix(0, math.MaxInt64).UTC()
+	default:
 		tm = ts.AsTime()
 	}
 	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
@@ -91,8 +98,8 @@ func (c *Converter) firstID(a *attrSet, keys []int16) (string, bool) {
 		if i < 0 {
 			continue
 		}
-		if s := idString(a.list[i].val); s != "" {
-			a.list[i].used = true
+		if s := idString(a.val(i)); s != "" {
+			a.use(i)
 			return s, true
 		}
 	}
@@ -133,16 +140,18 @@ func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
 func appendAttrObject(dst []byte, a *attrSet) []byte {
 	dst = append(dst, '{')
 	first := true
-	for i := range a.list {
-		if a.list[i].dead {
+	i := -1
+	for k, v := range a.m.All() {
+		i++
+		if a.flags[i]&attrDead != 0 {
 			continue
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = encode.Key(dst, a.list[i].key)
-		dst = encode.Value(dst, a.list[i].val)
+		dst = encode.Key(dst, k)
+		dst = encode.Value(dst, v)
 	}
 	return append(dst, '}')
 }
