@@ -24,21 +24,23 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 		dst, comma = c.appendPointValues(dst, sc, comma)
 	}
 	a := sc.rec
-	for i := range a.list {
-		at := &a.list[i]
-		if at.dead || at.used || p.names.has(at.id) || (sc.ctx.metric && c.special.metricKeys.has(at.id)) {
+	i := -1
+	for k, v := range a.m.All() {
+		i++
+		id := a.ids[i]
+		if a.flags[i] != 0 || p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
 			continue
 		}
 		if comma {
 			dst = append(dst, ',')
 		}
 		comma = true
-		if at.id >= 0 {
-			dst = append(dst, c.keys.enc[at.id]...)
+		if id >= 0 {
+			dst = append(dst, c.keys.enc[id]...)
 		} else {
-			dst = encode.Key(dst, at.key)
+			dst = encode.Key(dst, k)
 		}
-		dst = encode.Value(dst, at.val)
+		dst = encode.Value(dst, v)
 	}
 	return append(dst, '}')
 }
@@ -53,15 +55,15 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 			continue
 		}
 		if !s.keep {
-			a.list[i].used = true
+			a.use(i)
 		}
 		dst, comma = fieldKey(dst, f, comma)
 		var ok bool
-		dst, ok = appendCoerced(dst, f.def.kind, a.list[i].val)
+		dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
 		if !ok {
 			st.CoercionFailed++
 		}
-		c.noteInfo(sc, f.def.info, a.list[i].val)
+		c.noteInfo(sc, f.def.info, a.val(i))
 		return dst, comma
 	}
 	for _, d := range f.def.derive {
@@ -153,9 +155,9 @@ func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
 	}
 	sc.buf = append(sc.buf[:0], ctx.name...)
 	for _, id := range c.special.opNames {
-		if i := sc.rec.find(id); i >= 0 && sc.rec.list[i].val.Type() == pcommon.ValueTypeStr {
+		if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
 			sc.buf = append(sc.buf, ':')
-			sc.buf = append(sc.buf, sc.rec.list[i].val.Str()...)
+			sc.buf = append(sc.buf, sc.rec.val(i).Str()...)
 			break
 		}
 	}
@@ -229,8 +231,8 @@ func pathOf(v pcommon.Value) string {
 func (c *Converter) completeInfo(sc *scratch) {
 	if sc.info.Model == "" {
 		for _, id := range c.special.model {
-			if i := sc.rec.find(id); i >= 0 && sc.rec.list[i].val.Type() == pcommon.ValueTypeStr {
-				sc.info.Model = sc.rec.list[i].val.Str()
+			if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
+				sc.info.Model = sc.rec.val(i).Str()
 				break
 			}
 		}
@@ -238,7 +240,7 @@ func (c *Converter) completeInfo(sc *scratch) {
 	if sc.info.ProjectPath == "" {
 		for _, id := range c.special.projectPath {
 			if i := sc.rec.find(id); i >= 0 {
-				if p := pathOf(sc.rec.list[i].val); p != "" {
+				if p := pathOf(sc.rec.val(i)); p != "" {
 					sc.info.ProjectPath = p
 					break
 				}

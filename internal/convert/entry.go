@@ -98,8 +98,8 @@ func (c *Converter) firstID(a *attrSet, keys []int16) (string, bool) {
 		if i < 0 {
 			continue
 		}
-		if s := idString(a.list[i].val); s != "" {
-			a.list[i].used = true
+		if s := idString(a.val(i)); s != "" {
+			a.use(i)
 			return s, true
 		}
 	}
@@ -140,16 +140,18 @@ func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
 func appendAttrObject(dst []byte, a *attrSet) []byte {
 	dst = append(dst, '{')
 	first := true
-	for i := range a.list {
-		if a.list[i].dead {
+	i := -1
+	for k, v := range a.m.All() {
+		i++
+		if a.flags[i]&attrDead != 0 {
 			continue
 		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = encode.Key(dst, a.list[i].key)
-		dst = encode.Value(dst, a.list[i].val)
+		dst = encode.Key(dst, k)
+		dst = encode.Value(dst, v)
 	}
 	return append(dst, '}')
 }

@@ -56,7 +56,7 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	evIdx := a.find(c.special.eventName)
 	var ev pcommon.Value
 	if evIdx >= 0 {
-		ev = a.list[evIdx].val
+		ev = a.val(evIdx)
 	}
 	name, fromAttr := mapping.EventName(lr.EventName(), ev, evIdx >= 0, lr.Body())
 	sc.log = mapping.Log{Name: name, Severity: lr.SeverityNumber(), Attrs: a, Resource: sc.res}
@@ -67,7 +67,7 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 		return dst
 	}
 	if fromAttr {
-		a.list[evIdx].used = true
+		a.use(evIdx)
 	}
 	c.consumeOverride(sc, res)
 	ts := lr.Timestamp()
@@ -126,11 +126,8 @@ func (c *Converter) consumeOverride(sc *scratch, res mapping.Result) {
 	if res.Source != mapping.FromOverride || !res.OverrideOnRecord {
 		return
 	}
-	for i := len(sc.rec.list) - 1; i >= 0; i-- {
-		if sc.rec.list[i].key == c.opts.TypeAttribute {
-			sc.rec.list[i].used = true
-			return
-		}
+	if i := sc.rec.find(int16(c.keys.idx.Lookup(c.opts.TypeAttribute))); i >= 0 {
+		sc.rec.use(i)
 	}
 }
 

@@ -206,8 +206,8 @@ func (c *Converter) tokenTarget(sc *scratch) {
 		return
 	}
 	for _, id := range c.special.tokenType {
-		if i := sc.rec.find(id); i >= 0 && sc.rec.list[i].val.Type() == pcommon.ValueTypeStr {
-			ctx.tokenField = tokenTypes[sc.rec.list[i].val.Str()]
+		if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
+			ctx.tokenField = tokenTypes[sc.rec.val(i).Str()]
 			return
 		}
 	}

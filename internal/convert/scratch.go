@@ -70,7 +70,7 @@ func (sc *scratch) observe(obs Observer, global bool) {
 // put returns sc unless a huge record left big buffers in it.
 func (sp *scratchPool) put(sc *scratch) {
 	const keepBytes = 1 << 20
-	if cap(sc.resJSON) > keepBytes || cap(sc.tail) > keepBytes || cap(sc.rec.list) > 1<<14 {
+	if cap(sc.resJSON) > keepBytes || cap(sc.tail) > keepBytes || cap(sc.rec.ids) > 1<<14 {
 		return
 	}
 	// Drop every reference into the caller's pdata, so a pooled scratch
@@ -83,8 +83,8 @@ func (sp *scratchPool) put(sc *scratch) {
 		ic.raw, ic.enc = "", ic.enc[:0]
 	}
 	for _, a := range [2]*attrSet{sc.rec, sc.res} {
-		clear(a.list[:cap(a.list)])
-		a.list = a.list[:0]
+		clear(a.vals[:cap(a.vals)])
+		a.m = pcommon.Map{}
 	}
 	sp.p.Put(sc)
 }
