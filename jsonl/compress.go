@@ -29,6 +29,10 @@ type compressor struct {
 	mu    sync.Mutex
 	queue []job
 	wake  chan struct{}
+	// failed are rotated files whose compression failed (a full disk, say);
+	// they are queued again at the next rotation, which comes only after
+	// appends succeeded again, up to maxCompressTries attempts each.
+	failed []*fileEntry
 
 	gz  *gzip.Writer
 	zs  *zstd.Encoder
@@ -74,12 +78,29 @@ func (c *compressor) compress(e *fileEntry) {
 		}
 	}
 	if err != nil {
+		c.retryLater(e) // before the count, so a caller seeing the count sees the retry queued
 		s.compressErrors.Add(1)
 		err = fmt.Errorf("jsonl: compress %s: %w", plain, err)
 	} else {
 		s.compressions.Add(1)
 	}
 	s.opts.Events.Compressed(final, in, out, time.Since(start), err)
+}
+
+// maxCompressTries bounds the attempts at one file within one Sink; a file
+// that still fails stays plain until the next Open's recovery.
+const maxCompressTries = 3
+
+// retryLater keeps e for another attempt at the next rotation. Only the
+// compressor goroutine touches e.compressTries.
+func (c *compressor) retryLater(e *fileEntry) {
+	e.compressTries++
+	if e.compressTries >= maxCompressTries {
+		return
+	}
+	c.mu.Lock()
+	c.failed = append(c.failed, e)
+	c.mu.Unlock()
 }
 
 // writeTmp compresses plain into a new tmp file and fsyncs it.

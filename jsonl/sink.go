@@ -25,6 +25,8 @@ type fileEntry struct {
 	at   int64  // creation time, Unix microseconds (from the name)
 	ext  string // extension currently on disk
 	gone bool   // removed by retention; a compression in flight discards its output
+	// compressTries counts failed compressions (compressor goroutine only).
+	compressTries int
 }
 
 // Sink appends batches of lines to rotating files. Safe for concurrent use.

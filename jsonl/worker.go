@@ -13,11 +13,21 @@ func newCompressor(s *Sink) *compressor {
 	return &compressor{s: s, ext: compressedExt(s.opts.Compression), wake: make(chan struct{}, 1)}
 }
 
-// enqueueCompress queues a rotated file; a no-op with CompressionNone.
+// enqueueCompress queues a rotated file, after the files whose compression
+// failed before (oldest first, so files are still compressed in name
+// order); a no-op with CompressionNone.
 func (c *compressor) enqueueCompress(e *fileEntry) {
-	if c.s.opts.Compression != CompressionNone {
-		c.enqueue(job{e: e})
+	if c.s.opts.Compression == CompressionNone {
+		return
 	}
+	c.mu.Lock()
+	retry := c.failed
+	c.failed = nil
+	c.mu.Unlock()
+	for _, f := range retry {
+		c.enqueue(job{e: f})
+	}
+	c.enqueue(job{e: e})
 }
 
 // enqueueRemovals queues the unlinking of files retention dropped.
