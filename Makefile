@@ -5,6 +5,8 @@
 #   make build    build ./_build/otelcol-analytics (only when sources changed)
 #   make lint     golangci-lint (pinned, installed into .tools/bin)
 #   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
+#   make reliability  the full reliability suite against the built Collector
+#   make bench-e2e    CPU per record of the built Collector vs the nop exporter
 #
 # Tools are pinned and installed into .tools/bin with `go install`, never into
 # the user's GOPATH; each install leaves a stamp in .tools/stamps named after
@@ -121,12 +123,24 @@ test-unit: ## go test -race over the root module and $(TEST_MODULES)
 e2e: $(BINARY) ## end-to-end smoke test of the built Collector
 	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) $(GO) test -tags e2e $(E2E_FLAGS) ./e2e/...
 
+# The reliability suite (issue 5) drives the built Collector: kill -9 under
+# load, rapid rotation, disk full on a tmpfs, two writers, hostile input,
+# SIGTERM under load, permissions. `make test` runs its short form.
+.PHONY: reliability
+reliability: $(BINARY) ## full reliability suite (~11 min on 2 cores)
+	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh
+
+.PHONY: reliability-short
+reliability-short: $(BINARY) ## short reliability suite, part of make test
+	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
+
 .PHONY: test
-test: ## everything CI runs: lint, unit tests, build, smoke test
+test: ## everything CI runs: lint, unit tests, build, smoke test, short reliability
 	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) build
 	$(MAKE) e2e
+	$(MAKE) reliability-short
 
 ## ---- benchmarks ----------------------------------------------------------
 
@@ -135,6 +149,18 @@ test: ## everything CI runs: lint, unit tests, build, smoke test
 .PHONY: bench
 bench: ## run the Go benchmarks into $(BENCH_OUT)
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) $(BENCH_PKGS) | tee $(BENCH_OUT)
+
+# End to end (issue 6): the built Collector under OTLP gRPC load from
+# bench/load, analytics (none, gzip) against the nop exporter, CPU from /proc.
+.PHONY: bench-e2e
+bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop, and RSS under sustained load
+	COLLECTOR=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
+
+# In-process: the same batches through this exporter and the contrib file
+# exporter (bench/ is its own module, so contrib stays out of go.mod).
+.PHONY: bench-compare
+bench-compare: ## analytics vs contrib file exporter, records per CPU-second
+	scripts/bench-compare.sh
 
 OLD ?= old.out
 NEW ?= $(BENCH_OUT)
