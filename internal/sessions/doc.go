@@ -39,9 +39,11 @@
 //   - A session_start for a span that is already open is a duplicate:
 //     Observe reports keep=false and counts it. One session_start per span.
 //
-// keep=false asks the caller to drop the explicit entry. A caller that
-// cannot (the converter reports entries after writing them) writes it
-// anyway; the counters (Stats) still say how often that happened.
+// keep=false asks the caller to drop the explicit entry. The exporter asks
+// Keep while a batch is converted, so the converter cuts that line out of the
+// batch (counted as dropped, reason duplicate), and Records the batch's
+// entries only after the batch was written, so a retried batch is counted
+// once. The counters (Stats) say how often a duplicate was seen.
 //
 // # End (exactly one per span)
 //
