@@ -153,7 +153,8 @@ bench: ## run the Go benchmarks into $(BENCH_OUT)
 # End to end (issue 6): the built Collector under OTLP gRPC load from
 # bench/load, analytics (none, gzip) against the nop exporter, CPU from /proc.
 .PHONY: bench-e2e
-bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop, and RSS under sustained load
+bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop (and the file exporter), RSS under sustained load
+	-scripts/bench-build-compare.sh
 	COLLECTOR=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
 
 # In-process: the same batches through this exporter and the contrib file
@@ -161,6 +162,16 @@ bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop, and RSS under sustaine
 .PHONY: bench-compare
 bench-compare: ## analytics vs contrib file exporter, records per CPU-second
 	scripts/bench-compare.sh
+
+# Against the original Python engine (needs ../shared; skips without it).
+.PHONY: bench-seed
+bench-seed: ## entries per CPU-second: this exporter vs the Python seed
+	scripts/bench-seed.sh
+
+.PHONY: bench-profile
+bench-profile: ## pprof CPU/heap under load (the comparison build, which has the pprof extension)
+	scripts/bench-build-compare.sh
+	scripts/bench-profile.sh none
 
 OLD ?= old.out
 NEW ?= $(BENCH_OUT)
