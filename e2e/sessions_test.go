@@ -5,14 +5,11 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/schema"
-	"github.com/analyticsexporter/analyticsexporter/jsonl"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // TestSmokeSessionEndOnSigterm runs the built Collector with the default
@@ -36,7 +33,7 @@ func TestSmokeSessionEndOnSigterm(t *testing.T) {
 	const sid = "0b6b2b1e-7d4f-4b61-9a57-2f7f3c1d9e01"
 	var starts, ends []map[string]any
 	var tokens, tools, errs int64
-	for _, e := range readEntries(t, c.outDir) {
+	for _, e := range sinktest.ReadEntries(t, c.outDir) {
 		if e.SessionID != sid {
 			continue
 		}
@@ -74,32 +71,6 @@ func TestSmokeSessionEndOnSigterm(t *testing.T) {
 		t.Errorf("tool_uses %v errors %v, want %d and %d", end["tool_uses"], end["errors"], tools, errs)
 	}
 	t.Logf("session %s: 1 start, 1 end on SIGTERM, token_count %d, tool_uses %d, errors %d", sid, tokens, tools, errs)
-}
-
-// readEntries reads every line of a sink directory through the project's
-// reader and checks each against the entry contract.
-func readEntries(t *testing.T, dir string) []schema.Entry {
-	t.Helper()
-	r, err := jsonl.NewReader(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var out []schema.Entry
-	for {
-		line, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := schema.CheckLine(line)
-		if err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
-		out = append(out, e)
-	}
 }
 
 // intField reads a whole number of a decoded data object (json.Number).

@@ -3,16 +3,13 @@ package e2etest
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
-	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
-	"github.com/analyticsexporter/analyticsexporter/jsonl"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 func TestMain(m *testing.M) {
@@ -74,45 +71,8 @@ func TestSDKToFiles(t *testing.T) {
 	}
 	svc.stop(t)
 
-	entries := readEntries(t, svc.outDir)
+	entries := sinktest.ReadEntries(t, svc.outDir)
 	checkEntries(t, entries, sid, uid, at)
-}
-
-// readEntries checks the directory with the project's schema checker and
-// returns its entries, read with the project's reader.
-func readEntries(t *testing.T, dir string) []schema.Entry {
-	t.Helper()
-	rep, err := schema.CheckDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !rep.OK() {
-		t.Fatalf("%d bad lines:\n%s", rep.BadCount, strings.Join(rep.Bad, "\n"))
-	}
-	r, err := jsonl.NewReader(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var out []schema.Entry
-	for {
-		line, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := schema.CheckLine(line)
-		if err != nil {
-			t.Fatalf("%v: %s", err, line)
-		}
-		out = append(out, e)
-	}
-	if len(out) != rep.Entries {
-		t.Fatalf("reader returned %d entries, the checker counted %d", len(out), rep.Entries)
-	}
-	return out
 }
 
 // checkEntries pins what the session above must produce under the default
