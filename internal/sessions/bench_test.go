@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -117,4 +118,74 @@ func BenchmarkRecord(b *testing.B) {
 		tr.Record(e)
 	}
 	reportCPU(b, cpu)
+}
+
+// claudeBatch is a batch shaped like bench/gen.ClaudeCodeLogs(n, sessions):
+// record i belongs to session i%sessions; even records are token_usage
+// entries whose model cycles over three (Claude Code's main and small
+// models), odd ones tool_use entries without a model. Every string is a
+// fresh copy, as strings decoded from OTLP are.
+func claudeBatch(n, sessions int) []Entry {
+	models := [...]string{"claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"}
+	es := make([]Entry, n)
+	for i := range es {
+		e := &es[i]
+		e.Time = t0.Add(time.Duration(i) * time.Millisecond)
+		e.SessionID = strings.Clone("3f2b8c1e-6d4a-4b7e-9c1a-00000000" + strconv.Itoa(1000+i%sessions))
+		e.UserID = strings.Clone("9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c")
+		e.ProjectPath = strings.Clone("/home/dev/app")
+		if i%2 == 0 {
+			e.Type = typeTokenUsage
+			e.Model = strings.Clone(models[i%len(models)])
+			e.InputTokens, e.OutputTokens, e.CostUSD = 1200, 300, 0.01
+		} else {
+			e.Type = typeToolUse
+		}
+	}
+	return es
+}
+
+// BenchmarkObserveAlternatingModels observes batches of 1,000 entries over
+// 10 known sessions whose model changes from one record to the next. Reported
+// per record.
+func BenchmarkObserveAlternatingModels(b *testing.B) {
+	tr := New(Options{Now: func() time.Time { return t0 }})
+	es := claudeBatch(1000, 10)
+	for i := range es {
+		tr.Observe(nil, &es[i])
+	}
+	b.ReportAllocs()
+	cpu := cpuTime(b)
+	for b.Loop() {
+		for i := range es {
+			tr.Observe(nil, &es[i])
+		}
+	}
+	reportCPU(b, cpu)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
+}
+
+// BenchmarkBatch is the exporter's use for one export of 1,000 entries over
+// 10 known sessions: Keep every entry while the batch is converted, then
+// Observe them all once it is written.
+func BenchmarkBatch(b *testing.B) {
+	tr := New(Options{Now: func() time.Time { return t0 }})
+	es := claudeBatch(1000, 10)
+	for i := range es {
+		tr.Observe(nil, &es[i])
+	}
+	var batch Batch
+	b.ReportAllocs()
+	cpu := cpuTime(b)
+	for b.Loop() {
+		batch.Reset()
+		for i := range es {
+			tr.Keep(&batch, &es[i])
+		}
+		for i := range es {
+			tr.Observe(nil, &es[i])
+		}
+	}
+	reportCPU(b, cpu)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
 }
