@@ -18,8 +18,10 @@
 //     the caller writes what it returns plus Drain.
 //
 // Memory: at most MaxTracked open spans plus MaxTracked remembered closed
-// ones, about 250 bytes each with their map entry; Observe of a known
-// session is O(1) and allocates nothing. With MaxTracked >= 4096 the
+// ones, about 250 bytes each with their map entry, plus per shard at most 8
+// KiB of interned strings; Observe of a known session is O(1) and allocates
+// nothing, also when its model alternates (the values that change within a
+// span are interned per shard). With MaxTracked >= 4096 the
 // sessions are spread over 16 shards with their own lock and LRU list, each
 // holding at most MaxTracked/16: eviction is then least recently seen within
 // the shard, an approximation of the global order.

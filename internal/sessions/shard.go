@@ -57,6 +57,7 @@ type shard struct {
 	limit  int
 	dirty  bool // changed since the last snapshot
 	stats  counters
+	intern interner
 	_      [64]byte // keep neighbouring shards' locks off one cache line
 }
 
@@ -112,7 +113,7 @@ func (sh *shard) observe(dst []byte, e *Entry, now, idle int64) ([]byte, bool) {
 		}
 		unlink(s)
 		pushFront(&sh.open, s)
-		s.update(e, now)
+		s.update(e, now, &sh.intern)
 	}
 	sh.dirty = true
 	if e.Type == typeSessionEnd {
@@ -132,7 +133,7 @@ func (sh *shard) openSpan(dst []byte, e *Entry, now int64) ([]byte, *session) {
 	s := &session{id: strings.Clone(e.SessionID)}
 	t := recordTime(e, now)
 	s.first, s.last = t, t
-	s.update(e, now)
+	s.update(e, now, &sh.intern)
 	sh.byID[s.id] = s
 	pushFront(&sh.open, s)
 	sh.nOpen++
@@ -154,22 +155,16 @@ func recordTime(e *Entry, now int64) int64 {
 }
 
 // update adds e to the span's totals. It allocates only when a string the
-// span keeps changes.
-func (s *session) update(e *Entry, now int64) {
+// span keeps changes to a value the shard's interner does not hold.
+func (s *session) update(e *Entry, now int64, in *interner) {
 	t := recordTime(e, now)
 	s.first = min(s.first, t)
 	s.last = max(s.last, t)
 	s.seen = now
 	s.records++
-	if e.UserID != "" && e.UserID != s.userID {
-		s.userID = strings.Clone(e.UserID)
-	}
-	if e.Model != "" && e.Model != s.model {
-		s.model = strings.Clone(e.Model)
-	}
-	if e.ProjectPath != "" && e.ProjectPath != s.project {
-		s.project = strings.Clone(e.ProjectPath)
-	}
+	s.userID = in.keep(s.userID, e.UserID)
+	s.model = in.keep(s.model, e.Model)
+	s.project = in.keep(s.project, e.ProjectPath)
 	switch e.Type {
 	case typeTokenUsage:
 		s.inTok += max(e.InputTokens, 0)
