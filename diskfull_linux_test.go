@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // mountTinyTmpfs mounts a 256 KiB tmpfs on a fresh directory, or skips the
@@ -65,13 +67,13 @@ func TestDiskFullIsRetryable(t *testing.T) {
 	assert.True(t, errors.Is(err, syscall.ENOSPC), "got %v", err)
 	assert.False(t, consumererror.IsPermanent(err), "a full disk must be retried")
 	assert.Contains(t, err.Error(), dir)
-	assert.Empty(t, readEntries(t, dir), "the failed batch left nothing behind")
+	assert.Empty(t, sinktest.ReadMaps(t, dir), "the failed batch left nothing behind")
 
 	require.NoError(t, os.Remove(filler))
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(readEntries(t, dir)),
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, sinktest.Types(sinktest.ReadMaps(t, dir)),
 		"the batch and its session, once")
 }
 
@@ -124,10 +126,10 @@ func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
 
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
-	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(entries),
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, sinktest.Types(entries),
 		"the batch and its session, once")
-	end := ofType(entries, "session_end", "sess-1")
+	end := sinktest.OfType(entries, "session_end", "sess-1")
 	require.Len(t, end, 1)
 	assert.Equal(t, 150.0, end[0]["data"].(map[string]any)["token_count"], "the retries did not count the tokens again")
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // memStorage is an in-memory storage extension: clients of one
@@ -110,25 +112,25 @@ func TestStorageResumesAcrossRestart(t *testing.T) {
 	require.NoError(t, first.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-1", 0), apiRequest("s-1", time.Second, "100", "20", "0.25"))))
 	require.NoError(t, first.logs.Shutdown(ctx))
 	require.NoError(t, first.metrics.Shutdown(ctx))
-	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(entries), "saved, not ended")
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, sinktest.Types(entries), "saved, not ended")
 	assert.Equal(t, map[string]int{"Exporter/analytics/restart/sessions": 1}, store.clients)
 
 	second := newPipelines(t, "restart", cfg, nopSettings())
 	require.NoError(t, second.logs.Start(ctx, host))
 	require.NoError(t, second.logs.ConsumeLogs(ctx, sessionLogs(apiRequest("s-1", time.Minute, "5", "5", "0.25"))))
-	assert.Empty(t, ofType(readEntries(t, dir), "session_start", "s-1")[1:], "no second start after the restart")
+	assert.Len(t, sinktest.OfType(sinktest.ReadMaps(t, dir), "session_start", "s-1"), 1, "no second start after the restart")
 	require.NoError(t, second.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-2", 2*time.Minute))))
 	require.NoError(t, second.logs.Shutdown(ctx))
 	require.NoError(t, second.metrics.Shutdown(ctx))
 
-	entries = readEntries(t, dir)
-	onlyOne(t, entries, "session_start", "s-1")
-	end := onlyOne(t, entries, "session_end", "s-1")
+	entries = sinktest.ReadMaps(t, dir)
+	sinktest.Only(t, entries, "session_start", "s-1")
+	end := sinktest.Only(t, entries, "session_end", "s-1")
 	assert.Equal(t, "max_tracked", end["end_reason"])
 	assert.Equal(t, 60.0, end["duration_seconds"], "first record of run 1 to last of run 2")
 	assert.Equal(t, 130.0, end["token_count"])
 	assert.Equal(t, 0.5, end["cost_usd"])
 	assert.Equal(t, 3.0, end["records"])
-	assert.Empty(t, ofType(entries, "session_end", "s-2"), "s-2 was saved at the second Shutdown")
+	assert.Empty(t, sinktest.OfType(entries, "session_end", "s-2"), "s-2 was saved at the second Shutdown")
 }

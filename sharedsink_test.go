@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // fakeTracker stands in for internal/sessions behind the seam. It records
@@ -120,7 +121,7 @@ func TestSessionSeam(t *testing.T) {
 	assert.Equal(t, 2, tracker.commits, "each written batch is committed once")
 	assert.Equal(t, []string{"tool_use", "token_usage", "token_usage"}, tracker.observed)
 	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "session_start"},
-		entryTypes(readEntries(t, dir)))
+		sinktest.Types(sinktest.ReadMaps(t, dir)))
 	assert.Empty(t, tracker.requeued)
 }
 
@@ -172,7 +173,7 @@ func TestShutdownDrainsInFlightExports(t *testing.T) {
 		require.NoError(t, <-exported, "the in-flight export wrote to an open sink")
 		require.NoError(t, <-shutDown)
 		assert.Equal(t, []string{"export", "tracker shutdown"}, tracker.events)
-		assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(readEntries(t, dir)))
+		assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, sinktest.Types(sinktest.ReadMaps(t, dir)))
 	})
 }
 
@@ -192,7 +193,7 @@ func TestSessionLinesOfACommitThatCannotBeWrittenAreRequeued(t *testing.T) {
 	}
 	require.NoError(t, e.pushLogs(context.Background(), claudeLogs()), "the batch itself was written")
 	assert.Equal(t, syntheticLine, string(tracker.requeued))
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, entryTypes(readEntries(t, dir)),
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start"}, sinktest.Types(sinktest.ReadMaps(t, dir)),
 		"the batch with the line AppendPending added, not the committed one")
 	require.NoError(t, e.shutdown(context.Background()))
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -70,8 +71,8 @@ func TestTelemetryCountsWhatWasWritten(t *testing.T) {
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 
-	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "token_usage", "tool_use"}, entryTypes(entries))
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "tool_use"}, sinktest.Types(entries))
 	assert.Equal(t, "fast", entries[2]["data"].(map[string]any)["duration_ms"], "kept as it came")
 
 	assert.Equal(t, map[string]int64{"tool_use": 2, "token_usage": 1},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/analyticsexporter/analyticsexporter"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -81,7 +82,7 @@ func TestExporterSessionSpansRestart(t *testing.T) {
 			if idle {
 				time.Sleep(cfg.Sessions.IdleTimeout + time.Minute)
 				synctest.Wait()
-				only(t, readLines(t, dataDir), "session_end", "s-1") // before Shutdown: the ticker wrote it
+				sinktest.Only(t, sinktest.ReadMaps(t, dataDir), "session_end", "s-1") // before Shutdown: the ticker wrote it
 			}
 			if err := exp.Shutdown(ctx); err != nil {
 				t.Fatal(err)
@@ -92,16 +93,16 @@ func TestExporterSessionSpansRestart(t *testing.T) {
 		}
 
 		run(claudeRecords("s-1", 0, "100", "20", "0.25"), false)
-		entries := readLines(t, dataDir)
-		only(t, entries, "session_start", "s-1")
-		if n := len(ofType(entries, "session_end", "s-1")); n != 0 {
+		entries := sinktest.ReadMaps(t, dataDir)
+		sinktest.Only(t, entries, "session_start", "s-1")
+		if n := len(sinktest.OfType(entries, "session_end", "s-1")); n != 0 {
 			t.Fatalf("run 1 ended the session (%d session_end) instead of saving it", n)
 		}
 
 		run(claudeRecords("s-1", time.Minute, "5", "5", "0.25"), true)
-		entries = readLines(t, dataDir)
-		start := only(t, entries, "session_start", "s-1")
-		end := only(t, entries, "session_end", "s-1")
+		entries = sinktest.ReadMaps(t, dataDir)
+		start := sinktest.Only(t, entries, "session_start", "s-1")
+		end := sinktest.Only(t, entries, "session_end", "s-1")
 		want := map[string]any{"duration_seconds": 61.0, "token_count": 130.0, "input_tokens": 105.0,
 			"output_tokens": 25.0, "tool_uses": 2.0, "records": 4.0, "cost_usd": 0.5,
 			"end_reason": "idle_timeout", "start_synthesized": true, "model": "claude-sonnet-4"}

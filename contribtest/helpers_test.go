@@ -1,11 +1,7 @@
 package contribtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
@@ -14,8 +10,6 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-
-	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // startFileStorage creates and starts the real file_storage extension
@@ -53,65 +47,3 @@ func openClient(t *testing.T, ext extension.Extension) storage.Client {
 type host map[component.ID]component.Component
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h }
-
-// readLines reads every entry of the sink in dir through jsonl.Reader.
-func readLines(t *testing.T, dir string) []map[string]any {
-	t.Helper()
-	r, err := jsonl.NewReader(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var out []map[string]any
-	for {
-		line, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		var e map[string]any
-		if err := json.Unmarshal(line, &e); err != nil {
-			t.Fatalf("line %q: %v", line, err)
-		}
-		out = append(out, e)
-	}
-}
-
-// parseLines decodes the JSON lines in b.
-func parseLines(t *testing.T, b []byte) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	for {
-		var e map[string]any
-		if err := dec.Decode(&e); errors.Is(err, io.EOF) {
-			return out
-		} else if err != nil {
-			t.Fatalf("%q: %v", b, err)
-		}
-		out = append(out, e)
-	}
-}
-
-// ofType returns the entries of type typ for session id.
-func ofType(entries []map[string]any, typ, id string) []map[string]any {
-	var out []map[string]any
-	for _, e := range entries {
-		if e["type"] == typ && e["session_id"] == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// only returns the data of the one entry of typ for id.
-func only(t *testing.T, entries []map[string]any, typ, id string) map[string]any {
-	t.Helper()
-	found := ofType(entries, typ, id)
-	if len(found) != 1 {
-		t.Fatalf("want one %s for %s, got %d of %d entries", typ, id, len(found), len(entries))
-	}
-	return found[0]["data"].(map[string]any)
-}

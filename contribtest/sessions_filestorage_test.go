@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/sessions"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // clock is a tracker clock moved by hand.
@@ -56,7 +57,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	out, _ := tr.Observe(nil, a)
 	out, _ = tr.Observe(out, entry("tool_use", "s1", 30*time.Second))
 	out, _ = tr.Observe(out, entry("session_start", "s2", 0))
-	if lines := parseLines(t, out); len(lines) != 1 || lines[0]["type"] != "session_start" {
+	if lines := sinktest.ParseLines(t, out); len(lines) != 1 || lines[0]["type"] != "session_start" {
 		t.Fatalf("first run wrote %v, want the synthesized start of s1", lines)
 	}
 	if out, err := tr.Shutdown(ctx, nil); err != nil || len(out) != 0 {
@@ -92,8 +93,8 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	if out, _ := tr.Observe(nil, b); len(out) != 0 {
 		t.Fatalf("resumed span wrote %s (a second start?)", out)
 	}
-	lines := parseLines(t, tr.Expire(nil, c.advance(idle)))
-	end := only(t, lines, "session_end", "s1")
+	lines := sinktest.ParseLines(t, tr.Expire(nil, c.advance(idle)))
+	end := sinktest.Only(t, lines, "session_end", "s1")
 	want := map[string]any{"duration_seconds": 90.0, "token_count": 165.0, "records": 3.0,
 		"tool_uses": 1.0, "model": "m1", "end_reason": "idle_timeout", "start_synthesized": true}
 	for k, v := range want {
@@ -104,7 +105,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	if cost := end["cost_usd"].(float64); math.Abs(cost-0.3) > 1e-9 {
 		t.Errorf("s1 end cost_usd = %v, want 0.3", cost)
 	}
-	if s2 := only(t, lines, "session_end", "s2"); s2["start_synthesized"] != false {
+	if s2 := sinktest.Only(t, lines, "session_end", "s2"); s2["start_synthesized"] != false {
 		t.Errorf("s2 end %v", s2)
 	}
 }

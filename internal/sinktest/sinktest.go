@@ -1,10 +1,13 @@
-// Package sinktest reads a sink directory back for end-to-end tests: every
-// line through the product's own reader (jsonl.Reader), each checked against
-// the entry contract (internal/schema), and the whole directory cross-checked
-// with schema.CheckDir's independent reading.
+// Package sinktest reads a sink directory back for tests: every line through
+// the product's own reader (jsonl.Reader), each checked against the entry
+// contract (internal/schema), and the whole directory cross-checked with
+// schema.CheckDir's independent reading. It also has the small filters the
+// exporter's tests use on what they read back (Types, OfType, Only).
 package sinktest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -19,6 +22,48 @@ import (
 // schema.CheckDir disagree on the number of entries.
 func ReadEntries(tb testing.TB, dir string) []schema.Entry {
 	tb.Helper()
+	var out []schema.Entry
+	eachLine(tb, dir, func(_ []byte, e schema.Entry) { out = append(out, e) })
+	return out
+}
+
+// ReadMaps returns every entry of the sink directory dir in file order, each
+// decoded into a map as encoding/json decodes a JSON object into any (numbers
+// as float64, null as nil). It makes the same checks as ReadEntries.
+func ReadMaps(tb testing.TB, dir string) []map[string]any {
+	tb.Helper()
+	var out []map[string]any
+	eachLine(tb, dir, func(line []byte, _ schema.Entry) { out = append(out, decodeLine(tb, line)) })
+	return out
+}
+
+// ParseLines returns the entries in b, lines as a sink holds them (each
+// ending in '\n'), for output that has not been through a sink, such as the
+// lines a sessions.Tracker appends. Each line is checked against the entry
+// contract and decoded as ReadMaps decodes it; tb fails on a bad line or a
+// last line without its '\n'.
+func ParseLines(tb testing.TB, b []byte) []map[string]any {
+	tb.Helper()
+	var out []map[string]any
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			tb.Fatalf("last line lacks its newline: %q", b)
+		}
+		line := b[:i]
+		if _, err := schema.CheckLine(line); err != nil {
+			tb.Fatalf("%v: %s", err, line)
+		}
+		out = append(out, decodeLine(tb, line))
+		b = b[i+1:]
+	}
+	return out
+}
+
+// eachLine calls fn with every line of the sink directory dir (the line is
+// only valid during the call) and its checked entry.
+func eachLine(tb testing.TB, dir string, fn func(line []byte, e schema.Entry)) {
+	tb.Helper()
 	rep, err := schema.CheckDir(dir)
 	if err != nil {
 		tb.Fatal(err)
@@ -30,8 +75,12 @@ func ReadEntries(tb testing.TB, dir string) []schema.Entry {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer r.Close()
-	var out []schema.Entry
+	defer func() {
+		if err := r.Close(); err != nil {
+			tb.Error(err)
+		}
+	}()
+	n := 0
 	for {
 		line, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -44,10 +93,19 @@ func ReadEntries(tb testing.TB, dir string) []schema.Entry {
 		if err != nil {
 			tb.Fatalf("%v: %s", err, line)
 		}
-		out = append(out, e)
+		fn(line, e)
+		n++
 	}
-	if len(out) != rep.Entries {
-		tb.Fatalf("reader returned %d entries, the checker counted %d", len(out), rep.Entries)
+	if n != rep.Entries {
+		tb.Fatalf("reader returned %d entries, the checker counted %d", n, rep.Entries)
 	}
-	return out
+}
+
+func decodeLine(tb testing.TB, line []byte) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(line, &m); err != nil {
+		tb.Fatalf("%v: %s", err, line)
+	}
+	return m
 }
