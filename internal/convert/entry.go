@@ -50,7 +50,7 @@ func (c *Converter) appendEntryHead(dst []byte, sc *scratch, tm time.Time, t map
 		c.fillID(dst[idAt : idAt+36])
 	}
 	dst = append(dst, `,"timestamp":`...)
-	dst = encode.Timestamp(dst, tm)
+	dst = sc.times.Append(dst, tm)
 	dst = append(dst, typeJSON[t]...)
 	dst = sc.sidCache.appendID(dst, sid)
 	dst = append(dst, `,"user_id":`...)

@@ -16,7 +16,14 @@ import (
 type keyTable struct {
 	idx mapping.Index
 	enc [][]byte // key id -> `"key":`, so known keys are copied, not escaped
+	// roles: ids below it have a role (a source, an id, a rule condition);
+	// the ids from it on are common keys known only for their encoding,
+	// whose values nobody looks up, so load stores nothing for them.
+	roles int16
 }
+
+// endRoles marks every key added so far as having a role.
+func (t *keyTable) endRoles() { t.roles = int16(t.idx.Len()) }
 
 // add registers k and returns its id (the existing one if already known).
 func (t *keyTable) add(k string) int16 { return int16(t.idx.Add(k)) }
@@ -90,10 +97,10 @@ func (s *attrSet) load(m pcommon.Map) {
 		filter[word] |= bit
 		id := int16(s.tbl.idx.LookupHash(k, h))
 		s.ids[i], s.flags[i] = id, 0
-		if id >= 0 {
+		if uint16(id) < uint16(s.tbl.roles) {
 			s.pos[id], s.gen[id] = int32(i), s.cur
 			s.vals[i] = v
-		} else if !invalid && !utf8.ValidString(k) {
+		} else if id < 0 && !invalid && !utf8.ValidString(k) {
 			invalid = true
 		}
 		i++
@@ -160,7 +167,7 @@ func (s *attrSet) use(i int) { s.flags[i] |= attrUsed }
 
 // Get implements mapping.Attrs (the last value of a repeated key wins).
 func (s *attrSet) Get(key string) (pcommon.Value, bool) {
-	if id := int16(s.tbl.idx.Lookup(key)); id >= 0 {
+	if id := int16(s.tbl.idx.Lookup(key)); id >= 0 && id < s.tbl.roles {
 		if i := s.find(id); i >= 0 {
 			return s.vals[i], true
 		}

@@ -201,6 +201,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 			t.add(key)
 		}
 	}
+	t.endRoles()
 	for _, k := range commonKeys {
 		t.add(k)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -32,6 +33,7 @@ type scratch struct {
 	uidCache  idCache
 	// nameCache and sevCache: metadata event_name and severity.
 	nameCache, sevCache idCache
+	times               encode.TimeCache
 }
 
 // recordCtx is what the derivations of named fields need to know about the

@@ -17,6 +17,22 @@ const (
 // Python's datetime.fromisoformat accepts every output. pdata timestamps
 // (uint64 nanoseconds since 1970) always fall inside the range.
 func Timestamp(dst []byte, t time.Time) []byte {
+	var c TimeCache
+	return c.Append(dst, t)
+}
+
+// TimeCache writes timestamps as Timestamp does, remembering the text of the
+// last second it wrote: the records of a batch mostly fall into a few
+// seconds, so the calendar arithmetic is done once per second, not once per
+// record. The zero value is ready to use; it is not safe for concurrent use.
+type TimeCache struct {
+	sec  int64
+	head [20]byte // `"YYYY-MM-DDTHH:MM:SS` of sec
+	ok   bool
+}
+
+// Append appends t like Timestamp.
+func (c *TimeCache) Append(dst []byte, t time.Time) []byte {
 	sec := t.Unix()
 	micro := t.Nanosecond() / 1000
 	if sec < minUnix {
@@ -24,6 +40,22 @@ func Timestamp(dst []byte, t time.Time) []byte {
 	} else if sec >= maxUnix {
 		sec, micro = maxUnix-1, 999999
 	}
+	if !c.ok || sec != c.sec {
+		c.fill(sec)
+	}
+	dst, b := grow(dst, 34)
+	_ = b[33]
+	copy(b[:20], c.head[:])
+	b[20] = '.'
+	put2(b[21:23], micro/10000)
+	put2(b[23:25], micro/100%100)
+	put2(b[25:27], micro%100)
+	copy(b[27:], `+00:00"`)
+	return dst
+}
+
+// fill formats the date and time of sec (inside the clamped range) into head.
+func (c *TimeCache) fill(sec int64) {
 	days := sec / 86400 // sec >= minUnix > -2^62: floor below handles negatives
 	rem := sec - days*86400
 	if rem < 0 {
@@ -31,8 +63,7 @@ func Timestamp(dst []byte, t time.Time) []byte {
 		rem += 86400
 	}
 	y, mo, d := civil(days)
-	dst, b := grow(dst, 34)
-	_ = b[33]
+	b := c.head[:]
 	b[0] = '"'
 	put2(b[1:3], y/100)
 	put2(b[3:5], y%100)
@@ -46,12 +77,7 @@ func Timestamp(dst []byte, t time.Time) []byte {
 	put2(b[15:17], int(rem/60%60))
 	b[17] = ':'
 	put2(b[18:20], int(rem%60))
-	b[20] = '.'
-	put2(b[21:23], micro/10000)
-	put2(b[23:25], micro/100%100)
-	put2(b[25:27], micro%100)
-	copy(b[27:], `+00:00"`)
-	return dst
+	c.sec, c.ok = sec, true
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date, after

@@ -105,3 +105,27 @@ print(n)
 		t.Fatalf("python checked %s timestamps, want 5004", got)
 	}
 }
+
+// TestTimeCacheMatchesTimestamp runs one TimeCache over times that repeat a
+// second, go back and forth, cross midnight and hit both clamps: every
+// output must equal Timestamp's (a stale cached second would show).
+func TestTimeCacheMatchesTimestamp(t *testing.T) {
+	base := time.Date(2026, 11, 26, 23, 59, 58, 999999000, time.UTC)
+	times := []time.Time{
+		base, base, base.Add(time.Microsecond), base.Add(time.Second), base.Add(time.Second),
+		base.Add(2 * time.Second), base, base.Add(-time.Hour * 24 * 365),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(minUnix, 0).UTC(),
+		time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(maxUnix-1, 999999000).UTC(), base,
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 10000 {
+		times = append(times, base.Add(time.Duration(r.Int64N(4e9))-2e9))
+	}
+	var c TimeCache
+	for _, ts := range times {
+		want := string(Timestamp(nil, ts))
+		if got := string(c.Append([]byte("x"), ts)); got != "x"+want {
+			t.Fatalf("TimeCache.Append(%v) = %s, want x%s", ts, got, want)
+		}
+	}
+}
