@@ -160,41 +160,29 @@ func (a *sessionsAdapter) report() {
 
 // trackerBatch is the per-export convert.Observer. While the batch is
 // converted it asks the tracker, read-only, whether to keep each entry (a
-// duplicate session_start/session_end is cut from the batch) and copies the
-// entries; Commit records them once the batch was written, so a failed
-// write that exporterhelper retries is recorded once, by the retry.
+// duplicate session_start/session_end is cut from the batch) and keeps the
+// entries in its sessions.Batch; Commit records them once the batch was
+// written, so a failed write that exporterhelper retries is recorded once,
+// by the retry.
 type trackerBatch struct {
-	a       *sessionsAdapter
-	batch   sessions.Batch
-	entries []sessions.Entry
+	a     *sessionsAdapter
+	batch sessions.Batch
 }
 
 // Entry implements convert.Observer.
 func (b *trackerBatch) Entry(info *convert.EntryInfo) bool {
-	e := (*sessions.Entry)(info)
-	if e.SessionID == "" || e.Synthesized {
-		return true
-	}
-	b.entries = append(b.entries, *e)
-	return b.a.tr.Keep(&b.batch, e)
+	return b.a.tr.Add(&b.batch, (*sessions.Entry)(info))
 }
 
 // Commit records the batch's entries, rejected ones too (they count as
 // duplicates), in order, and appends the lines they cause to dst.
 func (b *trackerBatch) Commit(dst []byte) []byte {
-	for i := range b.entries {
-		dst, _ = b.a.tr.Observe(dst, &b.entries[i])
-	}
-	return dst
+	return b.a.tr.Commit(dst, &b.batch)
 }
 
 // Release returns the batch to the pool, dropping its references into the
-// export's pdata.
+// export's pdata (Reset also frees a huge batch's memory).
 func (b *trackerBatch) Release() {
-	clear(b.entries)
-	b.entries = b.entries[:0]
 	b.batch.Reset()
-	if cap(b.entries) <= 1<<16 {
-		b.a.pool.Put(b)
-	}
+	b.a.pool.Put(b)
 }

@@ -10,6 +10,10 @@
 //     the exporter appends Drain(batch) to every batch before its one write,
 //     so they reach the file with the entries that caused them. A failed
 //     write gives its synthesized lines back with Requeue.
+//   - For a batch, Add(b, e) answers keep for each entry while the batch is
+//     converted (read-only) and keeps the entry in the Batch b; once the
+//     batch is written, Commit(dst, b) records them all in order: one clock
+//     read and one lock per shard for the whole batch, no hashing per entry.
 //   - The exporter's ticker calls Tick(ctx, now, write): it ends idle spans,
 //     writes their session_end lines with the outbox in one write, and
 //     persists (Store) every PersistInterval. Expire is the bare step.
@@ -42,8 +46,8 @@
 //     Observe reports keep=false and counts it. One session_start per span.
 //
 // keep=false asks the caller to drop the explicit entry. The exporter asks
-// Keep while a batch is converted, so the converter cuts that line out of the
-// batch (counted as dropped, reason duplicate), and Records the batch's
+// Add while a batch is converted, so the converter cuts that line out of the
+// batch (counted as dropped, reason duplicate), and Commits the batch's
 // entries only after the batch was written, so a retried batch is counted
 // once. The counters (Stats) say how often a duplicate was seen.
 //

@@ -15,20 +15,48 @@ const (
 // Batch is the effect of entries that Keep has seen but nobody has Recorded
 // yet (one export's batch, before it is written). It lets Keep answer for an
 // entry as Record would after the batch's earlier entries were recorded.
+// Entries given to Add also wait in it for Commit. It keeps the entries'
+// strings, not copies, until Reset: they must not change until then.
 // The zero value is ready; Reset empties it for reuse without freeing its
 // memory. Not safe for concurrent use.
 type Batch struct {
-	ids map[string]spanState
-	// last is a one-entry cache: a batch is mostly one session.
-	last      string
-	lastState spanState
-	hasLast   bool
+	ids   map[string]int32 // session id -> index in slots
+	slots []slot
+	last  int32 // the slot of the previous entry: a batch is mostly one session
+	recs  []record
+	locks uint32 // the shards of recs, as bits: what Commit locks
 }
+
+// slot is what a Batch knows about one session id.
+type slot struct {
+	id    string
+	shard int32
+	state spanState
+	// sess caches the span indexed for id during Commit. It stays valid
+	// while it is linked (an unlinked span was forgotten).
+	sess *session
+}
+
+// Bounds of what Reset keeps for the next batch.
+const (
+	maxKeptRecords = 1 << 16
+	maxKeptIDs     = 1 << 10
+)
 
 // Reset forgets every entry b has seen.
 func (b *Batch) Reset() {
+	if len(b.slots) > maxKeptIDs {
+		b.ids, b.slots = nil, nil
+	}
 	clear(b.ids)
-	b.last, b.hasLast = "", false
+	clear(b.slots)
+	b.slots = b.slots[:0]
+	clear(b.recs)
+	b.recs = b.recs[:0]
+	if cap(b.recs) > maxKeptRecords {
+		b.recs = nil
+	}
+	b.last, b.locks = 0, 0
 }
 
 // Keep reports whether Record(e) would keep e (false: a duplicate
@@ -43,73 +71,132 @@ func (b *Batch) Reset() {
 // tracker had seen it directly. The answers hold unless the tracker changes
 // between Keep and Record (the ticker ends an idle span, another batch
 // records the same session id); Record's keep=false then still counts.
+// Add and Commit do the same for less.
 func (t *Tracker) Keep(b *Batch, e *Entry) bool {
 	if e.SessionID == "" || e.Synthesized {
 		return true
 	}
-	st, ok := b.state(e.SessionID)
-	if !ok {
-		st = t.peek(e.SessionID)
-	}
-	next, keep := transition(st, e.Type)
-	b.set(e.SessionID, next)
+	_, keep := t.keep(b, e.SessionID, kindOf(e.Type))
 	return keep
 }
 
+// Add is Keep, and b also keeps e for Commit.
+func (t *Tracker) Add(b *Batch, e *Entry) bool {
+	if e.SessionID == "" || e.Synthesized {
+		return true
+	}
+	b.recs = append(b.recs, record{})
+	r := &b.recs[len(b.recs)-1]
+	r.set(e)
+	i, keep := t.keep(b, e.SessionID, r.kind)
+	r.slot = i
+	b.locks |= 1 << b.slots[i].shard
+	return keep
+}
+
+// Commit records the entries Added to b since its Reset, in order, as
+// Observe would one by one, and appends the lines they cause to dst. Call it
+// once per batch, after the batch was written. It reads the clock once and
+// locks each shard the batch touches once.
+func (t *Tracker) Commit(dst []byte, b *Batch) []byte {
+	if len(b.recs) == 0 {
+		return dst
+	}
+	now := t.now().UnixNano()
+	t.lockShards(b.locks)
+	for i := range b.recs {
+		r := &b.recs[i]
+		sl := &b.slots[r.slot]
+		sh := &t.shards[sl.shard]
+		s := sl.sess
+		if s == nil || s.prev == nil {
+			s = sh.byID[sl.id]
+		}
+		dst, _, sl.sess = sh.observe(dst, sl.id, r, s, now, t.idle)
+	}
+	t.unlockShards(b.locks)
+	return dst
+}
+
+// lockShards locks the shards of set in index order, so that two batches
+// that lock several cannot deadlock.
+func (t *Tracker) lockShards(set uint32) {
+	for i := range t.shards {
+		if set&(1<<i) != 0 {
+			t.shards[i].mu.Lock()
+		}
+	}
+}
+
+func (t *Tracker) unlockShards(set uint32) {
+	for i := range t.shards {
+		if set&(1<<i) != 0 {
+			t.shards[i].mu.Unlock()
+		}
+	}
+}
+
+// keep applies an entry of kind k for id to b, returning id's slot.
+func (t *Tracker) keep(b *Batch, id string, k kind) (int32, bool) {
+	i := t.slot(b, id)
+	sl := &b.slots[i]
+	var keep bool
+	sl.state, keep = transition(sl.state, k)
+	return i, keep
+}
+
+// slot returns the index of id's slot in b, making it (with the tracker's
+// state of id now) on id's first entry.
+func (t *Tracker) slot(b *Batch, id string) int32 {
+	if len(b.slots) > 0 && b.slots[b.last].id == id {
+		return b.last
+	}
+	i, ok := b.ids[id]
+	if !ok {
+		i = int32(len(b.slots))
+		n := t.shardIndex(id)
+		b.slots = append(b.slots, slot{id: id, shard: int32(n), state: t.peek(&t.shards[n], id)})
+		if b.ids == nil {
+			b.ids = make(map[string]int32)
+		}
+		b.ids[id] = i
+	}
+	b.last = i
+	return i
+}
+
 // transition applies the rules of shard.observe to a state.
-func transition(st spanState, typ string) (spanState, bool) {
+func transition(st spanState, k kind) (spanState, bool) {
 	switch st {
 	case stateOpen:
-		switch typ {
-		case typeSessionStart:
+		switch k {
+		case kindStart:
 			return stateOpen, false
-		case typeSessionEnd:
+		case kindEnd:
 			return stateClosedExplicit, true
 		}
 		return stateOpen, true
 	case stateClosedExplicit, stateClosedSynthesized:
 		switch {
-		case typ == typeSessionEnd:
+		case k == kindEnd:
 			return st, false
-		case typ == typeSessionStart:
+		case k == kindStart:
 			return stateOpen, true
 		case st == stateClosedExplicit:
 			return st, true // a straggler, absorbed
 		}
 		return stateOpen, true
 	}
-	if typ == typeSessionEnd {
+	if k == kindEnd {
 		return stateClosedExplicit, true
 	}
 	return stateOpen, true
 }
 
-func (b *Batch) state(id string) (spanState, bool) {
-	if b.hasLast && b.last == id {
-		return b.lastState, true
-	}
-	st, ok := b.ids[id]
-	return st, ok
-}
-
-func (b *Batch) set(id string, st spanState) {
-	if b.hasLast && b.last == id {
-		b.lastState = st
-	} else {
-		if b.hasLast {
-			if b.ids == nil {
-				b.ids = make(map[string]spanState)
-			}
-			b.ids[b.last] = b.lastState
-		}
-		b.last, b.lastState, b.hasLast = id, st, true
-	}
-}
-
-// peek returns the tracker's state of id now, without changing it.
-func (t *Tracker) peek(id string) spanState {
+// peek returns the tracker's state of id (in shard sh) now, without
+// changing it.
+func (t *Tracker) peek(sh *shard, id string) spanState {
 	now := t.now().UnixNano()
-	sh := t.shard(id)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	s := sh.byID[id]

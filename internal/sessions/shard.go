@@ -1,7 +1,6 @@
 package sessions
 
 import (
-	"math"
 	"strings"
 	"sync"
 )
@@ -79,18 +78,19 @@ func pushFront(root, s *session) {
 	root.next = s
 }
 
-// observe applies the rules of the package doc to one entry.
-func (sh *shard) observe(dst []byte, e *Entry, now, idle int64) ([]byte, bool) {
-	s := sh.byID[e.SessionID]
+// observe applies the rules of the package doc to the record r of session
+// id, whose indexed span is s (nil: none). It returns the span indexed for
+// id afterwards, never nil.
+func (sh *shard) observe(dst []byte, id string, r *record, s *session, now, idle int64) ([]byte, bool, *session) {
 	if s != nil && s.closed != reasonOpen {
-		if now-s.seen < idle && e.Type != typeSessionStart {
-			if e.Type == typeSessionEnd {
+		if now-s.seen < idle && r.kind != kindStart {
+			if r.kind == kindEnd {
 				sh.stats.DuplicateEnds++
-				return dst, false
+				return dst, false, s
 			}
 			if s.closed == reasonExplicit {
 				sh.stats.Late++
-				return dst, true
+				return dst, true, s
 			}
 		}
 		sh.forget(s)
@@ -98,47 +98,50 @@ func (sh *shard) observe(dst []byte, e *Entry, now, idle int64) ([]byte, bool) {
 	}
 	keep := true
 	if s == nil {
-		if e.Type == typeSessionEnd {
+		if r.kind == kindEnd {
 			// The end of a span never seen: it passes through, and is
 			// remembered so that repeats and stragglers are absorbed.
 			sh.stats.EndedExplicit++
-			sh.remember(&session{id: strings.Clone(e.SessionID)}, now, reasonExplicit)
-			return dst, true
+			s = &session{id: strings.Clone(id)}
+			sh.remember(s, now, reasonExplicit)
+			return dst, true, s
 		}
-		dst, s = sh.openSpan(dst, e, now)
+		dst, s = sh.openSpan(dst, id, r, now)
 	} else {
-		if e.Type == typeSessionStart {
+		if r.kind == kindStart {
 			sh.stats.DuplicateStarts++
 			keep = false
 		}
-		unlink(s)
-		pushFront(&sh.open, s)
-		s.update(e, now, &sh.intern)
+		if sh.open.next != s {
+			unlink(s)
+			pushFront(&sh.open, s)
+		}
+		s.update(r, now, &sh.intern)
 	}
 	sh.dirty = true
-	if e.Type == typeSessionEnd {
+	if r.kind == kindEnd {
 		sh.stats.EndedExplicit++
 		dst = sh.closeSpan(dst, s, now, reasonExplicit)
 	}
-	return dst, keep
+	return dst, keep, s
 }
 
-// openSpan starts a span for e, first closing the least recently seen span
+// openSpan starts a span for r, first closing the least recently seen span
 // when the shard is full.
-func (sh *shard) openSpan(dst []byte, e *Entry, now int64) ([]byte, *session) {
+func (sh *shard) openSpan(dst []byte, id string, r *record, now int64) ([]byte, *session) {
 	if sh.nOpen >= sh.limit {
 		sh.stats.EndedMaxTracked++
 		dst = sh.closeSpan(dst, sh.open.prev, now, reasonMaxTracked)
 	}
-	s := &session{id: strings.Clone(e.SessionID)}
-	t := recordTime(e, now)
+	s := &session{id: strings.Clone(id)}
+	t := r.time(now)
 	s.first, s.last = t, t
-	s.update(e, now, &sh.intern)
+	s.update(r, now, &sh.intern)
 	sh.byID[s.id] = s
 	pushFront(&sh.open, s)
 	sh.nOpen++
 	sh.stats.Started++
-	if e.Type == typeSessionStart {
+	if r.kind == kindStart {
 		s.explicitStart = true
 	} else {
 		sh.stats.StartsWritten++
@@ -147,36 +150,27 @@ func (sh *shard) openSpan(dst []byte, e *Entry, now int64) ([]byte, *session) {
 	return dst, s
 }
 
-func recordTime(e *Entry, now int64) int64 {
-	if e.Time.IsZero() {
-		return now
-	}
-	return e.Time.UnixNano()
-}
-
-// update adds e to the span's totals. It allocates only when a string the
+// update adds r to the span's totals. It allocates only when a string the
 // span keeps changes to a value the shard's interner does not hold.
-func (s *session) update(e *Entry, now int64, in *interner) {
-	t := recordTime(e, now)
+func (s *session) update(r *record, now int64, in *interner) {
+	t := r.time(now)
 	s.first = min(s.first, t)
 	s.last = max(s.last, t)
 	s.seen = now
 	s.records++
-	s.userID = in.keep(s.userID, e.UserID)
-	s.model = in.keep(s.model, e.Model)
-	s.project = in.keep(s.project, e.ProjectPath)
-	switch e.Type {
-	case typeTokenUsage:
-		s.inTok += max(e.InputTokens, 0)
-		s.outTok += max(e.OutputTokens, 0)
-	case typeToolUse:
+	s.userID = in.keep(s.userID, r.userID)
+	s.model = in.keep(s.model, r.model)
+	s.project = in.keep(s.project, r.project)
+	switch r.kind {
+	case kindTokenUsage:
+		s.inTok += r.inTok
+		s.outTok += r.outTok
+	case kindToolUse:
 		s.tools++
-	case typeError:
+	case kindError:
 		s.errors++
 	}
-	if !math.IsNaN(e.CostUSD) && !math.IsInf(e.CostUSD, 0) {
-		s.cost += e.CostUSD
-	}
+	s.cost += r.cost
 }
 
 // closeSpan closes the open span s, appending its synthesized session_end

@@ -132,11 +132,13 @@ func New(opts Options) *Tracker {
 	return t
 }
 
-func (t *Tracker) shard(id string) *shard {
+func (t *Tracker) shard(id string) *shard { return &t.shards[t.shardIndex(id)] }
+
+func (t *Tracker) shardIndex(id string) int {
 	if t.mask == 0 {
-		return &t.shards[0]
+		return 0
 	}
-	return &t.shards[maphash.String(t.seed, id)&t.mask]
+	return int(maphash.String(t.seed, id) & t.mask)
 }
 
 // Observe records e. It appends to dst the lines e causes: a synthesized
@@ -144,15 +146,18 @@ func (t *Tracker) shard(id string) *shard {
 // session_start, and a session_end for a span closed to make room
 // (MaxTracked). keep is false when e is a duplicate session_start or
 // session_end that the caller should drop if it can (see the package doc).
-// A known session costs no allocation.
+// A known session costs no allocation. For a batch of entries, Add and
+// Commit cost less.
 func (t *Tracker) Observe(dst []byte, e *Entry) (out []byte, keep bool) {
 	if e.SessionID == "" || e.Synthesized {
 		return dst, true
 	}
+	var r record
+	r.set(e)
 	now := t.now().UnixNano()
 	sh := t.shard(e.SessionID)
 	sh.mu.Lock()
-	dst, keep = sh.observe(dst, e, now, t.idle)
+	dst, keep, _ = sh.observe(dst, e.SessionID, &r, sh.byID[e.SessionID], now, t.idle)
 	sh.mu.Unlock()
 	return dst, keep
 }

@@ -1,0 +1,182 @@
+package sessions
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// randomEntry is an entry of one of ids with random type, strings and
+// numbers (including a missing time, negative tokens and a NaN cost).
+func randomEntry(rng *rand.Rand, ids []string, now time.Time) Entry {
+	types := []string{"tool_use", "token_usage", "session_start", "session_end", "error_occurred", "api_error", "token_usage"}
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	e := Entry{Type: pick(types...), SessionID: ids[rng.IntN(len(ids))],
+		Time:   now.Add(time.Duration(rng.IntN(5000)-1000) * time.Millisecond),
+		UserID: pick("", "u1", "u2"), Model: pick("", "m-sonnet", "m-haiku", "m-opus"), ProjectPath: pick("", "/a", "/b"),
+		InputTokens: int64(rng.IntN(2000) - 100), OutputTokens: int64(rng.IntN(500)), CostUSD: rng.Float64()}
+	switch rng.IntN(20) {
+	case 0:
+		e.Time = time.Time{}
+	case 1:
+		e.CostUSD = math.NaN()
+	case 2:
+		e.Synthesized = true
+	}
+	return e
+}
+
+// TestAddCommitMatchesObserve: random batches, with the clock moving and
+// Expire running between them. A reference tracker is fed the two-phase way
+// with Keep and Observe (Keep for every entry of the batch, then Observe of
+// them all); a second through Add and Commit. Add must answer as Keep, and
+// both trackers must write the same lines and end with the same counters
+// and the same open spans. With MaxTracked 3 spans are evicted and
+// closed spans forgotten within a batch (Commit's cached span goes stale);
+// with 5000 the sessions spread over shards that Commit locks together.
+func TestAddCommitMatchesObserve(t *testing.T) {
+	const idle = 30 * time.Minute
+	for _, maxTracked := range []int{3, 5000} {
+		ids := []string{""}
+		for i := range 40 {
+			ids = append(ids, "session-"+strconv.Itoa(i))
+		}
+		for seed := range uint64(100) {
+			rng := rand.New(rand.NewPCG(seed, 11))
+			c := newClock()
+			ref := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
+			two := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
+			two.seed = ref.seed // the same shards, so the same order of lines
+			var refOut, twoOut []byte
+			var refBatch, b Batch
+			for range 30 {
+				refBatch.Reset()
+				b.Reset()
+				batch := make([]Entry, 1+rng.IntN(40))
+				for i := range batch {
+					batch[i] = randomEntry(rng, ids[:1+rng.IntN(len(ids))], c.Now())
+					e := &batch[i]
+					if keep, want := two.Add(&b, e), ref.Keep(&refBatch, e); keep != want {
+						t.Fatalf("max %d seed %d: Add(%s %q)=%v, Keep says %v", maxTracked, seed, e.Type, e.SessionID, keep, want)
+					}
+				}
+				for i := range batch {
+					refOut, _ = ref.Observe(refOut, &batch[i])
+				}
+				twoOut = two.Commit(twoOut, &b)
+				if r, w := appendSnapshot(nil, ref), appendSnapshot(nil, two); !bytes.Equal(r, w) {
+					t.Fatalf("max %d seed %d: open spans differ after a batch of %d", maxTracked, seed, len(batch))
+				}
+				now := c.Advance([]time.Duration{time.Second, time.Minute, idle, 2 * idle}[rng.IntN(4)])
+				refOut, twoOut = ref.Expire(refOut, now), two.Expire(twoOut, now)
+			}
+			if r, w := ref.Stats(), two.Stats(); r != w {
+				t.Fatalf("max %d seed %d: counters differ:\nreference %+v\nadd/commit %+v", maxTracked, seed, r, w)
+			}
+			sameLines(t, refOut, twoOut)
+			if r, w := appendSnapshot(nil, ref), appendSnapshot(nil, two); !bytes.Equal(r, w) {
+				t.Fatalf("max %d seed %d: open spans differ", maxTracked, seed)
+			}
+			sameLines(t, ref.CloseAll(nil), two.CloseAll(nil))
+		}
+	}
+}
+
+// sameLines asserts that a and b hold the same lines but for their random
+// entry ids (the first key of every line).
+func sameLines(t *testing.T, a, b []byte) {
+	t.Helper()
+	al, bl := bytes.Split(a, []byte{'\n'}), bytes.Split(b, []byte{'\n'})
+	if len(al) != len(bl) {
+		t.Fatalf("%d vs %d lines:\n%s\n%s", len(al), len(bl), a, b)
+	}
+	const idEnd = len(`{"id":"00000000-0000-0000-0000-000000000000"`)
+	for i := range al {
+		if len(al[i]) < idEnd || len(bl[i]) < idEnd {
+			if len(al[i])+len(bl[i]) != 0 { // after the last newline
+				t.Fatalf("line %d is short:\n%s\n%s", i, al[i], bl[i])
+			}
+			continue
+		}
+		if !bytes.Equal(al[i][idEnd:], bl[i][idEnd:]) {
+			t.Fatalf("line %d differs:\n%s\n%s", i, al[i], bl[i])
+		}
+	}
+}
+
+// Commit records the batch once; Reset empties it, and a batch reused after
+// Reset holds only its new entries.
+func TestBatchReset(t *testing.T) {
+	tr := New(Options{Now: newClock().Now})
+	var b Batch
+	for range 3 {
+		if !tr.Add(&b, rec("tool_use", "s1", 0)) {
+			t.Fatal("a tool_use was rejected")
+		}
+	}
+	one(t, checkLines(t, tr.Commit(nil, &b)), "session_start", "s1")
+	b.Reset()
+	if out := tr.Commit(nil, &b); len(out) != 0 {
+		t.Fatalf("an empty batch wrote %s", out)
+	}
+	tr.Add(&b, rec("tool_use", "s2", 0))
+	one(t, checkLines(t, tr.Commit(nil, &b)), "session_start", "s2")
+	end := one(t, checkLines(t, tr.CloseAll(nil)), "session_end", "s1")
+	if num(t, end, "records") != 3 {
+		t.Errorf("s1 records = %v, want 3", end.data["records"])
+	}
+}
+
+// TestConcurrentCommit commits batches that span every shard from several
+// goroutines while Observe and Expire run (go test -race; a lock order
+// mistake deadlocks): no record is lost and every span has one start and
+// one end.
+func TestConcurrentCommit(t *testing.T) {
+	const workers, batches, perBatch, ids = 4, 50, 100, 300
+	c := newClock()
+	tr := New(Options{MaxTracked: 4096, Now: c.Now})
+	outs := make([][]byte, workers+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 3))
+			var b Batch
+			for i := range batches {
+				b.Reset()
+				for range perBatch {
+					e := &Entry{Type: "tool_use", SessionID: "s" + strconv.Itoa(rng.IntN(ids)), Time: c.Now()}
+					if i%2 == 0 {
+						tr.Add(&b, e)
+					} else {
+						outs[w], _ = tr.Observe(outs[w], e)
+					}
+				}
+				outs[w] = tr.Commit(outs[w], &b)
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 100 {
+			outs[workers] = tr.Expire(outs[workers], c.Advance(time.Minute))
+		}
+	})
+	wg.Wait()
+	lines := checkLines(t, append(bytes.Join(outs, nil), tr.CloseAll(nil)...))
+	records := 0.0
+	for _, l := range lines {
+		if l.Type == "session_end" {
+			records += num(t, l, "records")
+		}
+	}
+	st := tr.Stats()
+	if int64(count(lines, "session_start")) != st.Started || int64(count(lines, "session_end")) != st.Started {
+		t.Errorf("%d starts, %d ends, %d spans", count(lines, "session_start"), count(lines, "session_end"), st.Started)
+	}
+	if records != workers*batches*perBatch {
+		t.Errorf("ends count %v records, want %d", records, workers*batches*perBatch)
+	}
+}
