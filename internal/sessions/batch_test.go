@@ -180,3 +180,31 @@ func TestConcurrentCommit(t *testing.T) {
 		t.Errorf("ends count %v records, want %d", records, workers*batches*perBatch)
 	}
 }
+
+// A Batch tells apart session ids that share a fingerprint (same length,
+// first and last 8 bytes) and ids past its small table: the second
+// session_start of each is the duplicate, whatever the number of ids.
+func TestBatchManySimilarIDs(t *testing.T) {
+	for _, n := range []int{2, smallBatch, smallBatch + 1, 200} {
+		tr := New(Options{Now: newClock().Now})
+		var b Batch
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = "aaaaaaaa-" + strconv.Itoa(100000+i) + "-bbbbbbbb"
+			if fingerprint(ids[i]) != fingerprint(ids[0]) {
+				t.Fatalf("%q and %q: want the same fingerprint", ids[i], ids[0])
+			}
+		}
+		for round := range 2 {
+			for _, id := range ids {
+				if keep := tr.Add(&b, rec("session_start", id, 0)); keep != (round == 0) {
+					t.Fatalf("%d ids, round %d: Add(session_start %s) = %v", n, round, id, keep)
+				}
+			}
+		}
+		lines := tr.Commit(nil, &b)
+		if st := tr.Stats(); len(lines) != 0 || st.Started != int64(n) || st.DuplicateStarts != int64(n) {
+			t.Fatalf("%d ids: %d spans, %d duplicates, lines %s", n, st.Started, st.DuplicateStarts, lines)
+		}
+	}
+}

@@ -30,6 +30,11 @@ func (in *interner) keep(cur, v string) string {
 	if v == "" || v == cur {
 		return cur
 	}
+	return in.change(cur, v)
+}
+
+// change is keep's slow path (kept apart so that keep inlines).
+func (in *interner) change(cur, v string) string {
 	if cur == "" {
 		return strings.Clone(v)
 	}

@@ -20,21 +20,12 @@ const (
 // The zero value is ready; Reset empties it for reuse without freeing its
 // memory. Not safe for concurrent use.
 type Batch struct {
-	ids   map[string]int32 // session id -> index in slots
+	tab   slotTable        // session id -> index in slots, for the first ones
+	ids   map[string]int32 // session id -> index in slots, past smallBatch
 	slots []slot
 	last  int32 // the slot of the previous entry: a batch is mostly one session
 	recs  []record
 	locks uint32 // the shards of recs, as bits: what Commit locks
-}
-
-// slot is what a Batch knows about one session id.
-type slot struct {
-	id    string
-	shard int32
-	state spanState
-	// sess caches the span indexed for id during Commit. It stays valid
-	// while it is linked (an unlinked span was forgotten).
-	sess *session
 }
 
 // Bounds of what Reset keeps for the next batch.
@@ -48,6 +39,7 @@ func (b *Batch) Reset() {
 	if len(b.slots) > maxKeptIDs {
 		b.ids, b.slots = nil, nil
 	}
+	clear(b.tab[:])
 	clear(b.ids)
 	clear(b.slots)
 	b.slots = b.slots[:0]
@@ -143,26 +135,6 @@ func (t *Tracker) keep(b *Batch, id string, k kind) (int32, bool) {
 	var keep bool
 	sl.state, keep = transition(sl.state, k)
 	return i, keep
-}
-
-// slot returns the index of id's slot in b, making it (with the tracker's
-// state of id now) on id's first entry.
-func (t *Tracker) slot(b *Batch, id string) int32 {
-	if len(b.slots) > 0 && b.slots[b.last].id == id {
-		return b.last
-	}
-	i, ok := b.ids[id]
-	if !ok {
-		i = int32(len(b.slots))
-		n := t.shardIndex(id)
-		b.slots = append(b.slots, slot{id: id, shard: int32(n), state: t.peek(&t.shards[n], id)})
-		if b.ids == nil {
-			b.ids = make(map[string]int32)
-		}
-		b.ids[id] = i
-	}
-	b.last = i
-	return i
 }
 
 // transition applies the rules of shard.observe to a state.
