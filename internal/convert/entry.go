@@ -20,24 +20,42 @@ var typeJSON = func() (out [NumTypes][]byte) {
 	return out
 }()
 
-// idCache remembers the encoding of the last string written in one place
-// (session id, user id, event name, severity): a batch is mostly one session
-// and one user, and comparing a few bytes is cheaper than escaping them again.
-// An empty string is written as null.
+// idSlots is the number of strings an idCache remembers (a power of two).
+const idSlots = 16
+
+// idCache remembers the encodings of the strings written in one place
+// (session id, user id, event name, severity), in slots chosen by a cheap
+// hash: a batch holds a few sessions, users and event names, and comparing a
+// few bytes is cheaper than escaping them again. A gateway's batch may
+// interleave several sessions, and an agent's alternates event names, so one
+// remembered string would miss on every record. An empty string is written
+// as null.
 type idCache struct {
-	raw string
-	enc []byte
+	slots [idSlots]struct {
+		raw string
+		enc []byte
+	}
 }
 
 func (ic *idCache) appendID(dst []byte, id string) []byte {
 	if id == "" {
 		return append(dst, "null"...)
 	}
-	if id != ic.raw || len(ic.enc) == 0 {
-		ic.raw = id
-		ic.enc = encode.String(ic.enc[:0], id)
+	h := mapping.Hash(id)
+	sl := &ic.slots[(h^h>>8)&(idSlots-1)]
+	if id != sl.raw || len(sl.enc) == 0 {
+		sl.raw = id
+		sl.enc = encode.String(sl.enc[:0], id)
 	}
-	return append(dst, ic.enc...)
+	return append(dst, sl.enc...)
+}
+
+// reset forgets the strings (they belong to the caller's pdata) and keeps
+// the buffers.
+func (ic *idCache) reset() {
+	for i := range ic.slots {
+		ic.slots[i].raw, ic.slots[i].enc = "", ic.slots[i].enc[:0]
+	}
 }
 
 // appendEntryHead writes the line up to `"data":` (what encode.EntryHead

@@ -1,9 +1,12 @@
 package convert
 
 import (
+	"fmt"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
 // TestAttrSetGetEveryKind reads attributes through Get for a key with a
@@ -33,5 +36,36 @@ func TestAttrSetGetEveryKind(t *testing.T) {
 	}
 	if v, ok := a.Get("absent"); ok {
 		t.Errorf("Get(absent) = %q, want not found", v.AsString())
+	}
+}
+
+// TestIDCacheInterleaved writes more distinct strings than the cache has
+// slots, interleaved and repeated, some equal in every byte the slot hash
+// reads (length, first, middle and last byte): every write must be the
+// string's own encoding, never a remembered neighbour's.
+func TestIDCacheInterleaved(t *testing.T) {
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, fmt.Sprintf("s%02d-x-%c", i, 'a'+i%3))
+	}
+	ids = append(ids, "aXXXXa", "aYYYYa", "a\"\\\x01a", "é", "")
+	var ic idCache
+	for round := range 3 {
+		for i := range ids {
+			id := ids[(i*7+round)%len(ids)]
+			want := "xnull"
+			if id != "" {
+				want = "x" + string(encode.String(nil, id))
+			}
+			if got := string(ic.appendID([]byte("x"), id)); got != want {
+				t.Fatalf("appendID(%q) = %s, want %s", id, got, want)
+			}
+		}
+	}
+	ic.reset()
+	for _, sl := range ic.slots {
+		if sl.raw != "" || len(sl.enc) != 0 {
+			t.Fatalf("reset kept %q", sl.raw)
+		}
 	}
 }

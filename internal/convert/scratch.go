@@ -82,7 +82,7 @@ func (sp *scratchPool) put(sc *scratch) {
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
 	sc.resSID, sc.resUID = "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {
-		ic.raw, ic.enc = "", ic.enc[:0]
+		ic.reset()
 	}
 	for _, a := range [2]*attrSet{sc.rec, sc.res} {
 		clear(a.vals[:cap(a.vals)])
