@@ -220,12 +220,14 @@ func TestSharedSinkAcrossPipelines(t *testing.T) {
 func TestTwoIDsOnOneDirectoryFailAtStart(t *testing.T) {
 	dir := t.TempDir()
 	first := newPipelines(t, "first", testConfig(dir), nopSettings())
-	second := newPipelines(t, "second", testConfig(dir), nopSettings())
+	// The same directory spelt differently is the same directory.
+	second := newPipelines(t, "second", testConfig(dir+string(filepath.Separator)+"."), nopSettings())
 	startAll(t, first.logs)
 	err := second.metrics.Start(context.Background(), componenttest.NewNopHost())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "directory:")
 	assert.Contains(t, err.Error(), dir)
+	assert.Contains(t, err.Error(), "analytics/first", "the error names the exporter that holds the directory")
 	require.NoError(t, second.metrics.Shutdown(context.Background()))
 	require.NoError(t, second.logs.Shutdown(context.Background()))
 	require.NoError(t, first.logs.Shutdown(context.Background()))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -59,6 +60,11 @@ func (r *sinkRegistry) acquire(id component.ID, dir string, open func() (*shared
 		s.refs++
 		return s, nil
 	}
+	for other, s := range r.byID {
+		if sameDir(s.dir, dir) {
+			return nil, fmt.Errorf("directory: %q is already used by exporter %s in this Collector; every analytics exporter needs a directory of its own", dir, other)
+		}
+	}
 	s, err := open()
 	if err != nil {
 		return nil, err
@@ -66,6 +72,18 @@ func (r *sinkRegistry) acquire(id component.ID, dir string, open func() (*shared
 	s.id, s.dir, s.refs = id, dir, 1
 	r.byID[id] = s
 	return s, nil
+}
+
+// sameDir reports whether two configured directories name the same path
+// (after making them absolute and clean; a symlinked alias is caught by the
+// sink's directory lock instead).
+func sameDir(a, b string) bool {
+	if a == b {
+		return true
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // release drops one reference; the last one ends the sessions and closes

@@ -24,6 +24,10 @@ type LockedError struct {
 
 // Error names the directory and, when known, the holder.
 func (e *LockedError) Error() string {
+	if e.PID > 0 && e.PID == os.Getpid() {
+		return fmt.Sprintf("jsonl: directory %s is locked by another sink in this process (%s)",
+			e.Dir, filepath.Join(e.Dir, lockName))
+	}
 	if e.PID > 0 {
 		return fmt.Sprintf("jsonl: directory %s is locked by another sink (pid %d holds %s)",
 			e.Dir, e.PID, filepath.Join(e.Dir, lockName))

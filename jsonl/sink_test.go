@@ -267,8 +267,9 @@ func TestSecondOpenOfSameDirectoryFails(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !errors.As(err, &le) {
 		t.Fatalf("second Open: err = %v, want a LockedError", err)
 	}
-	if le.PID != os.Getpid() || !strings.Contains(err.Error(), filepath.Join(dir, "metrics")) {
-		t.Fatalf("error %q should name the directory and pid %d", err, os.Getpid())
+	if le.PID != os.Getpid() || !strings.Contains(err.Error(), filepath.Join(dir, "metrics")) ||
+		!strings.Contains(err.Error(), "in this process") {
+		t.Fatalf("error %q should name the directory and say the holder is this process (pid %d)", err, os.Getpid())
 	}
 	mustClose(t, s)
 	s2 := mustOpen(t, dir, Options{})
