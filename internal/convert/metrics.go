@@ -13,6 +13,10 @@ import (
 // point is the data point being converted, whatever its kind.
 type point struct {
 	kind pmetric.MetricType
+	// none: the point has no numbers (flagged no-recorded-value, as a
+	// staleness marker is, or a number point with neither an int nor a
+	// double); they are written as null, never as a made-up 0.
+	none bool
 	num  pmetric.NumberDataPoint
 	hist pmetric.HistogramDataPoint
 	exp  pmetric.ExponentialHistogramDataPoint
@@ -66,34 +70,34 @@ func (c *Converter) appendMetric(dst []byte, sc *scratch, m pmetric.Metric, st *
 	case pmetric.MetricTypeGauge:
 		dps := m.Gauge().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeGauge, num: dps.At(i)}
+			p := point{kind: pmetric.MetricTypeGauge, num: dps.At(i), none: noNumber(dps.At(i))}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeSum:
 		mm.temporality, mm.monotonic, mm.hasTemp = m.Sum().AggregationTemporality(), m.Sum().IsMonotonic(), true
 		dps := m.Sum().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeSum, num: dps.At(i)}
+			p := point{kind: pmetric.MetricTypeSum, num: dps.At(i), none: noNumber(dps.At(i))}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeHistogram:
 		mm.temporality, mm.hasTemp = m.Histogram().AggregationTemporality(), true
 		dps := m.Histogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeHistogram, hist: dps.At(i)}
+			p := point{kind: pmetric.MetricTypeHistogram, hist: dps.At(i), none: noValue(dps.At(i).Flags())}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		mm.temporality, mm.hasTemp = m.ExponentialHistogram().AggregationTemporality(), true
 		dps := m.ExponentialHistogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeExponentialHistogram, exp: dps.At(i)}
+			p := point{kind: pmetric.MetricTypeExponentialHistogram, exp: dps.At(i), none: noValue(dps.At(i).Flags())}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeSummary:
 		dps := m.Summary().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeSummary, summ: dps.At(i)}
+			p := point{kind: pmetric.MetricTypeSummary, summ: dps.At(i), none: noValue(dps.At(i).Flags())}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	default:
@@ -167,6 +171,9 @@ var temporalityNames = map[pmetric.AggregationTemporality]string{
 // pointNumbers sets the value (sum for distributions) and the mean.
 func (c *Converter) pointNumbers(sc *scratch, p *point) {
 	ctx := &sc.ctx
+	if p.none {
+		return
+	}
 	var count uint64
 	var sum float64
 	hasSum := true
@@ -187,6 +194,15 @@ func (c *Converter) pointNumbers(sc *scratch, p *point) {
 			ctx.hasMean, ctx.mean = true, sum/float64(count)
 		}
 	}
+}
+
+// noValue reports a point flagged as having no recorded value.
+func noValue(f pmetric.DataPointFlags) bool { return f.NoRecordedValue() }
+
+// noNumber reports a number point without a value: flagged, or with
+// neither an int nor a double.
+func noNumber(dp pmetric.NumberDataPoint) bool {
+	return noValue(dp.Flags()) || dp.ValueType() == pmetric.NumberDataPointValueTypeEmpty
 }
 
 func numberValue(dp pmetric.NumberDataPoint) float64 {

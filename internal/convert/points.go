@@ -15,6 +15,12 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) ([]by
 		dst = append(dst, ',')
 	}
 	p := &sc.pt
+	if p.none {
+		if p.kind == pmetric.MetricTypeGauge || p.kind == pmetric.MetricTypeSum {
+			return append(dst, `"value":null`...), true
+		}
+		return append(dst, `"count":null,"sum":null,"min":null,"max":null`...), true
+	}
 	switch p.kind {
 	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
 		dst = append(dst, `"value":`...)
