@@ -17,6 +17,8 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // event is one log record of sessionLogs: an event name, its session, an
@@ -61,25 +63,6 @@ func sessionEnd(session string, at time.Duration) event {
 	return event{"session.end", session, at, nil}
 }
 
-// ofType returns the entries of type typ for session id.
-func ofType(entries []map[string]any, typ, id string) []map[string]any {
-	var out []map[string]any
-	for _, e := range entries {
-		if e["type"] == typ && e["session_id"] == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// onlyOne asserts exactly one entry of typ for id and returns its data.
-func onlyOne(t *testing.T, entries []map[string]any, typ, id string) map[string]any {
-	t.Helper()
-	found := ofType(entries, typ, id)
-	require.Len(t, found, 1, "%s of %s in %v", typ, id, entryTypes(entries))
-	return found[0]["data"].(map[string]any)
-}
-
 func synthesized(e map[string]any) bool { return e["data"].(map[string]any)["synthesized"] == true }
 
 // TestSynthesizedStartOnce: a session with no explicit start, seen in three
@@ -93,16 +76,16 @@ func TestSynthesizedStartOnce(t *testing.T) {
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-1", 0), apiRequest("s-1", time.Second, "10", "5", "0.01"))))
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-1", 2*time.Second))))
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-1", 3*time.Second), toolUse("s-2", 3*time.Second))))
-	entries := readEntries(t, dir) // before Shutdown: the starts are written with their batch
-	start := onlyOne(t, entries, "session_start", "s-1")
+	entries := sinktest.ReadMaps(t, dir) // before Shutdown: the starts are written with their batch
+	start := sinktest.Only(t, entries, "session_start", "s-1")
 	assert.Equal(t, true, start["synthesized"])
 	assert.Equal(t, "/src/app", start["project_path"])
 	assert.Nil(t, start["model"], "the first record (a tool_result) carries no model")
-	assert.Equal(t, "2026-11-26T12:00:00.000000+00:00", ofType(entries, "session_start", "s-1")[0]["timestamp"])
-	onlyOne(t, entries, "session_start", "s-2")
+	assert.Equal(t, "2026-11-26T12:00:00.000000+00:00", sinktest.OfType(entries, "session_start", "s-1")[0]["timestamp"])
+	sinktest.Only(t, entries, "session_start", "s-2")
 	require.NoError(t, p.logs.Shutdown(ctx))
 	require.NoError(t, p.metrics.Shutdown(ctx))
-	onlyOne(t, readEntries(t, dir), "session_start", "s-1")
+	sinktest.Only(t, sinktest.ReadMaps(t, dir), "session_start", "s-1")
 }
 
 // TestShutdownEndsEveryOpenSession: without storage, Shutdown writes one
@@ -118,13 +101,13 @@ func TestShutdownEndsEveryOpenSession(t *testing.T) {
 		apiRequest("s-2", 0, "7", "3", "0.5"))))
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(
 		apiError("s-1", 30*time.Second), toolUse("s-1", 40*time.Second), apiRequest("s-1", 90*time.Second, "5", "5", "0.25"))))
-	assert.Empty(t, ofType(readEntries(t, dir), "session_end", "s-1"), "nothing ends before Shutdown")
+	assert.Empty(t, sinktest.OfType(sinktest.ReadMaps(t, dir), "session_end", "s-1"), "nothing ends before Shutdown")
 	require.NoError(t, p.logs.Shutdown(ctx))
 	require.NoError(t, p.metrics.Shutdown(ctx))
 
-	entries := readEntries(t, dir)
-	assert.Len(t, ofType(entries, "session_end", ""), 0)
-	end := onlyOne(t, entries, "session_end", "s-1")
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Len(t, sinktest.OfType(entries, "session_end", ""), 0)
+	end := sinktest.Only(t, entries, "session_end", "s-1")
 	assert.Equal(t, 90.0, end["duration_seconds"])
 	assert.Equal(t, 130.0, end["token_count"])
 	assert.Equal(t, 2.0, end["tool_uses"])
@@ -135,11 +118,11 @@ func TestShutdownEndsEveryOpenSession(t *testing.T) {
 	assert.Equal(t, "claude-sonnet-4", end["model"])
 	assert.Equal(t, "/src/app", end["project_path"])
 	assert.Equal(t, true, end["synthesized"])
-	end2 := onlyOne(t, entries, "session_end", "s-2")
+	end2 := sinktest.Only(t, entries, "session_end", "s-2")
 	assert.Equal(t, 0.0, end2["duration_seconds"])
 	assert.Equal(t, 10.0, end2["token_count"])
 	assert.Equal(t, 0.5, end2["cost_usd"])
-	assert.Len(t, entries, 10, "6 records, 2 starts, 2 ends: %v", entryTypes(entries))
+	assert.Len(t, entries, 10, "6 records, 2 starts, 2 ends: %v", sinktest.Types(entries))
 }
 
 // startExporter starts a logs exporter of cfg outside exporterhelper (no
@@ -167,17 +150,17 @@ func TestIdleTimeoutEndsViaTicker(t *testing.T) {
 
 		time.Sleep(10*time.Minute - time.Second)
 		synctest.Wait()
-		assert.Empty(t, ofType(readEntries(t, dir), "session_end", "s-1"), "not idle for idle_timeout yet")
+		assert.Empty(t, sinktest.OfType(sinktest.ReadMaps(t, dir), "session_end", "s-1"), "not idle for idle_timeout yet")
 
 		time.Sleep(time.Minute + time.Second)
 		synctest.Wait()
-		end := onlyOne(t, readEntries(t, dir), "session_end", "s-1")
+		end := sinktest.Only(t, sinktest.ReadMaps(t, dir), "session_end", "s-1")
 		assert.Equal(t, "idle_timeout", end["end_reason"])
 		assert.Equal(t, 42.0, end["token_count"])
 		assert.Equal(t, 5.0, end["duration_seconds"])
 
 		require.NoError(t, e.shutdown(ctx))
-		onlyOne(t, readEntries(t, dir), "session_end", "s-1") // Shutdown has nothing left to end
+		sinktest.Only(t, sinktest.ReadMaps(t, dir), "session_end", "s-1") // Shutdown has nothing left to end
 	})
 }
 
@@ -193,9 +176,9 @@ func TestExplicitEndSuppressesSynthesized(t *testing.T) {
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(apiRequest("s-1", time.Minute, "1", "1", "0"))))
 	require.NoError(t, p.logs.Shutdown(ctx))
 	require.NoError(t, p.metrics.Shutdown(ctx))
-	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "session_end", "session_start", "token_usage"}, entryTypes(entries))
-	ends := ofType(entries, "session_end", "s-1")
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "session_end", "session_start", "token_usage"}, sinktest.Types(entries))
+	ends := sinktest.OfType(entries, "session_end", "s-1")
 	require.Len(t, ends, 1)
 	assert.False(t, synthesized(ends[0]), "the end is the one the tool sent")
 }
@@ -217,7 +200,7 @@ func TestDuplicateEndAfterIdleEndIsDropped(t *testing.T) {
 		require.NoError(t, e.pushLogs(ctx, sessionLogs(toolUse("s-1", 0), toolUse("s-2", 0))))
 		time.Sleep(11 * time.Minute)
 		synctest.Wait()
-		require.Len(t, ofType(readEntries(t, dir), "session_end", "s-1"), 1, "the idle end")
+		require.Len(t, sinktest.OfType(sinktest.ReadMaps(t, dir), "session_end", "s-1"), 1, "the idle end")
 
 		// A late end of s-1 (dropped), the end of s-2 (kept) and a repeat
 		// of it in the same batch (dropped); s-3 is new.
@@ -225,14 +208,14 @@ func TestDuplicateEndAfterIdleEndIsDropped(t *testing.T) {
 			toolUse("s-3", 12*time.Minute), sessionEnd("s-3", 12*time.Minute), sessionEnd("s-3", 12*time.Minute))))
 		require.NoError(t, e.shutdown(ctx))
 
-		entries := readEntries(t, dir)
-		end1 := ofType(entries, "session_end", "s-1")
-		require.Len(t, end1, 1, "%v", entryTypes(entries))
+		entries := sinktest.ReadMaps(t, dir)
+		end1 := sinktest.OfType(entries, "session_end", "s-1")
+		require.Len(t, end1, 1, "%v", sinktest.Types(entries))
 		assert.True(t, synthesized(end1[0]))
-		end3 := ofType(entries, "session_end", "s-3")
+		end3 := sinktest.OfType(entries, "session_end", "s-3")
 		require.Len(t, end3, 1)
 		assert.False(t, synthesized(end3[0]))
-		assert.Len(t, ofType(entries, "session_end", "s-2"), 1)
+		assert.Len(t, sinktest.OfType(entries, "session_end", "s-2"), 1)
 		assert.Equal(t, map[string]int64{"duplicate": 2}, sumByAttr(t, tt, "otelcol_analytics_entries_dropped", "reason"))
 		assert.Equal(t, map[string]int64{"session_start": 3, "session_end": 2},
 			sumByAttr(t, tt, "otelcol_analytics_sessions_synthesized", "type"))
@@ -262,9 +245,9 @@ func TestFailedAppendRetriedCountsOnce(t *testing.T) {
 	require.NoError(t, p.logs.Shutdown(ctx))
 	require.NoError(t, p.metrics.Shutdown(ctx))
 
-	entries := readEntries(t, dir)
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, entryTypes(entries))
-	end := onlyOne(t, entries, "session_end", "s-1")
+	entries := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "session_end"}, sinktest.Types(entries))
+	end := sinktest.Only(t, entries, "session_end", "s-1")
 	assert.Equal(t, 150.0, end["token_count"], "tokens of the written batch, once")
 	assert.Equal(t, 2.0, end["records"])
 	assert.Equal(t, 0.2, end["cost_usd"])
@@ -281,7 +264,7 @@ func TestSessionsDisabled(t *testing.T) {
 	require.NoError(t, p.logs.ConsumeLogs(ctx, sessionLogs(toolUse("s-1", 0), sessionEnd("s-1", 0), sessionEnd("s-1", 0))))
 	require.NoError(t, p.logs.Shutdown(ctx))
 	require.NoError(t, p.metrics.Shutdown(ctx))
-	assert.Equal(t, []string{"tool_use", "session_end", "session_end"}, entryTypes(readEntries(t, dir)),
+	assert.Equal(t, []string{"tool_use", "session_end", "session_end"}, sinktest.Types(sinktest.ReadMaps(t, dir)),
 		"no synthesized lines, nothing dropped as a duplicate")
 }
 
