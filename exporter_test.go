@@ -117,16 +117,6 @@ func tokenMetrics() pmetric.Metrics {
 	return md
 }
 
-// readEntries and entryTypes only forward to internal/sinktest under the
-// names sessions_test.go still uses (it is being edited by someone else);
-// new tests call sinktest directly. Drop both once sessions_test.go does.
-func readEntries(t *testing.T, dir string) []map[string]any {
-	t.Helper()
-	return sinktest.ReadMaps(t, dir)
-}
-
-func entryTypes(entries []map[string]any) []string { return sinktest.Types(entries) }
-
 // dataFiles lists the data files of the sink in dir (no lock, no temporaries).
 func dataFiles(t *testing.T, dir string) []string {
 	t.Helper()

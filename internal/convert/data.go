@@ -21,7 +21,7 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
 	}
 	if sc.ctx.metric {
-		dst, comma = c.appendPointValues(dst, sc, comma)
+		dst, comma = c.appendPointValues(dst, sc, comma), true
 	}
 	a := sc.rec
 	i := -1

@@ -10,16 +10,16 @@ import (
 // appendPointValues writes a point's own numbers into data: value (sum,
 // gauge) or count, sum, min, max (distributions), and with IncludeBuckets
 // the buckets or quantiles.
-func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) ([]byte, bool) {
+func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) []byte {
 	if comma {
 		dst = append(dst, ',')
 	}
 	p := &sc.pt
 	if p.none {
 		if p.kind == pmetric.MetricTypeGauge || p.kind == pmetric.MetricTypeSum {
-			return append(dst, `"value":null`...), true
+			return append(dst, `"value":null`...)
 		}
-		return append(dst, `"count":null,"sum":null,"min":null,"max":null`...), true
+		return append(dst, `"count":null,"sum":null,"min":null,"max":null`...)
 	}
 	switch p.kind {
 	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
@@ -54,7 +54,7 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) ([]by
 	case pmetric.MetricTypeSummary:
 		dst = c.appendSummary(dst, p.summ)
 	}
-	return dst, true
+	return dst
 }
 
 func appendStats(dst []byte, count uint64, sum float64, hasSum bool, lo float64, hasLo bool, hi float64, hasHi bool) []byte {
