@@ -2,10 +2,8 @@ package analyticsexporter
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -303,58 +301,3 @@ type notStorage struct{}
 
 func (notStorage) Start(context.Context, component.Host) error { return nil }
 func (notStorage) Shutdown(context.Context) error              { return nil }
-
-// claudeSessionLogs is shaped like bench/gen.ClaudeCodeLogs(n, sessions) (which
-// this module cannot import): record i belongs to session i%sessions, even
-// records are api_request events whose model cycles over three, odd ones
-// tool_result events.
-func claudeSessionLogs(n, sessions int) plog.Logs {
-	models := [...]string{"claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"}
-	ld := plog.NewLogs()
-	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-	for i := range n {
-		r := records.AppendEmpty()
-		r.SetTimestamp(pcommon.NewTimestampFromTime(testTime.Add(time.Duration(i) * time.Millisecond)))
-		a := r.Attributes()
-		a.PutStr("session.id", fmt.Sprintf("5e55e55e-0000-4000-8000-%012d", i%sessions))
-		a.PutStr("user.id", "9f2c4e6a8b0d1f3e5a7c9e1b3d5f7a9c0e2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e")
-		a.PutStr("terminal.type", "vscode")
-		if i%2 == 0 {
-			r.SetEventName("claude_code.api_request")
-			a.PutStr("model", models[i%len(models)])
-			a.PutStr("input_tokens", strconv.Itoa(800+i%4000))
-			a.PutStr("output_tokens", strconv.Itoa(100+i%900))
-			a.PutStr("cost_usd", "0.0123")
-		} else {
-			r.SetEventName("claude_code.tool_result")
-			a.PutStr("tool_name", "Bash")
-			a.PutStr("success", "true")
-		}
-	}
-	return ld
-}
-
-// BenchmarkExportClaudeLogs is one export of 1,000 records over 10 sessions
-// whose model alternates, without and with the session tracker: the
-// difference is the tracker's cost in the Claude Code workload.
-func BenchmarkExportClaudeLogs(b *testing.B) {
-	for _, sessions := range []bool{false, true} {
-		b.Run(fmt.Sprintf("sessions=%v", sessions), func(b *testing.B) {
-			cfg := testConfig(b.TempDir())
-			cfg.Sessions.Enabled = sessions
-			e, err := newExporter(nopSettings(), cfg)
-			require.NoError(b, err)
-			require.NoError(b, e.start(context.Background(), componenttest.NewNopHost()))
-			defer func() { require.NoError(b, e.shutdown(context.Background())) }()
-			ld := claudeSessionLogs(1000, 10)
-			require.NoError(b, e.pushLogs(context.Background(), ld))
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := e.pushLogs(context.Background(), ld); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/record")
-		})
-	}
-}

@@ -166,49 +166,45 @@ func BenchmarkObserveAlternatingModels(b *testing.B) {
 }
 
 // BenchmarkBatch is the exporter's use for one export of 1,000 entries over
-// 10 known sessions: Keep every entry while the batch is converted, then
-// Observe them all once it is written.
+// 10 known sessions. path=add_commit is the exporter's path: Add every entry
+// while the batch is converted, then one Commit once it is written (the
+// clock read once, each shard locked once). path=keep_observe is the path it
+// replaced, Keep per entry and then Observe per entry, kept for comparison.
 func BenchmarkBatch(b *testing.B) {
-	tr := New(Options{Now: func() time.Time { return t0 }})
-	es := claudeBatch(1000, 10)
-	for i := range es {
-		tr.Observe(nil, &es[i])
+	for _, path := range []struct {
+		name string
+		run  func(tr *Tracker, batch *Batch, es []Entry)
+	}{
+		{"add_commit", func(tr *Tracker, batch *Batch, es []Entry) {
+			for i := range es {
+				tr.Add(batch, &es[i])
+			}
+			tr.Commit(nil, batch)
+		}},
+		{"keep_observe", func(tr *Tracker, batch *Batch, es []Entry) {
+			for i := range es {
+				tr.Keep(batch, &es[i])
+			}
+			for i := range es {
+				tr.Observe(nil, &es[i])
+			}
+		}},
+	} {
+		b.Run("path="+path.name, func(b *testing.B) {
+			tr := New(Options{Now: func() time.Time { return t0 }})
+			es := claudeBatch(1000, 10)
+			for i := range es {
+				tr.Observe(nil, &es[i])
+			}
+			var batch Batch
+			b.ReportAllocs()
+			cpu := cpuTime(b)
+			for b.Loop() {
+				batch.Reset()
+				path.run(tr, &batch, es)
+			}
+			reportCPU(b, cpu)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
+		})
 	}
-	var batch Batch
-	b.ReportAllocs()
-	cpu := cpuTime(b)
-	for b.Loop() {
-		batch.Reset()
-		for i := range es {
-			tr.Keep(&batch, &es[i])
-		}
-		for i := range es {
-			tr.Observe(nil, &es[i])
-		}
-	}
-	reportCPU(b, cpu)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
-}
-
-// BenchmarkAddCommit is BenchmarkBatch through Add and Commit, the
-// exporter's path: the batch keeps the reduced entries for Commit, which
-// reads the clock once and locks each shard once.
-func BenchmarkAddCommit(b *testing.B) {
-	tr := New(Options{Now: func() time.Time { return t0 }})
-	es := claudeBatch(1000, 10)
-	for i := range es {
-		tr.Observe(nil, &es[i])
-	}
-	var batch Batch
-	b.ReportAllocs()
-	cpu := cpuTime(b)
-	for b.Loop() {
-		batch.Reset()
-		for i := range es {
-			tr.Add(&batch, &es[i])
-		}
-		tr.Commit(nil, &batch)
-	}
-	reportCPU(b, cpu)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
 }
