@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -197,15 +198,13 @@ func numberOf(v pcommon.Value) (float64, bool) {
 }
 
 // trimSpace is strings.TrimSpace with a shortcut for the usual string that
-// starts and ends with a visible character.
+// starts and ends with a visible ASCII character.
 func trimSpace(s string) string {
-	if s == "" || (s[0] > ' ' && s[0] < utf8RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8RuneSelf) {
+	if s == "" || (s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf) {
 		return s
 	}
 	return strings.TrimSpace(s)
 }
-
-const utf8RuneSelf = 0x80
 
 // pow10 are the powers of ten a float64 holds exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,

@@ -84,20 +84,20 @@ func (c *Converter) appendMetric(dst []byte, sc *scratch, m pmetric.Metric, st *
 		mm.temporality, mm.hasTemp = m.Histogram().AggregationTemporality(), true
 		dps := m.Histogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeHistogram, hist: dps.At(i), none: noValue(dps.At(i).Flags())}
+			p := point{kind: pmetric.MetricTypeHistogram, hist: dps.At(i), none: dps.At(i).Flags().NoRecordedValue()}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		mm.temporality, mm.hasTemp = m.ExponentialHistogram().AggregationTemporality(), true
 		dps := m.ExponentialHistogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeExponentialHistogram, exp: dps.At(i), none: noValue(dps.At(i).Flags())}
+			p := point{kind: pmetric.MetricTypeExponentialHistogram, exp: dps.At(i), none: dps.At(i).Flags().NoRecordedValue()}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	case pmetric.MetricTypeSummary:
 		dps := m.Summary().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			p := point{kind: pmetric.MetricTypeSummary, summ: dps.At(i), none: noValue(dps.At(i).Flags())}
+			p := point{kind: pmetric.MetricTypeSummary, summ: dps.At(i), none: dps.At(i).Flags().NoRecordedValue()}
 			dst = c.appendPoint(dst, sc, &mm, &p, dps.At(i).Attributes(), dps.At(i).Timestamp(), st)
 		}
 	default:
@@ -196,13 +196,10 @@ func (c *Converter) pointNumbers(sc *scratch, p *point) {
 	}
 }
 
-// noValue reports a point flagged as having no recorded value.
-func noValue(f pmetric.DataPointFlags) bool { return f.NoRecordedValue() }
-
 // noNumber reports a number point without a value: flagged, or with
 // neither an int nor a double.
 func noNumber(dp pmetric.NumberDataPoint) bool {
-	return noValue(dp.Flags()) || dp.ValueType() == pmetric.NumberDataPointValueTypeEmpty
+	return dp.Flags().NoRecordedValue() || dp.ValueType() == pmetric.NumberDataPointValueTypeEmpty
 }
 
 func numberValue(dp pmetric.NumberDataPoint) float64 {
