@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -60,13 +60,14 @@ func (r *sinkRegistry) acquire(id component.ID, dir string, open func() (*shared
 		s.refs++
 		return s, nil
 	}
-	for other, s := range r.byID {
-		if sameDir(s.dir, dir) {
-			return nil, fmt.Errorf("directory: %q is already used by exporter %s in this Collector; every analytics exporter needs a directory of its own", dir, other)
-		}
-	}
 	s, err := open()
 	if err != nil {
+		// The directory lock refuses a second sink on one directory
+		// however it is spelt; when the holder is in this Collector,
+		// say which exporter it is.
+		if other, ok := r.holder(dir); ok && errors.Is(err, jsonl.ErrLocked) {
+			return nil, fmt.Errorf("directory: %q is already used by exporter %s in this Collector; every analytics exporter needs a directory of its own", dir, other)
+		}
 		return nil, err
 	}
 	s.id, s.dir, s.refs = id, dir, 1
@@ -74,16 +75,20 @@ func (r *sinkRegistry) acquire(id component.ID, dir string, open func() (*shared
 	return s, nil
 }
 
-// sameDir reports whether two configured directories name the same path
-// (after making them absolute and clean; a symlinked alias is caught by the
-// sink's directory lock instead).
-func sameDir(a, b string) bool {
-	if a == b {
-		return true
+// holder returns the exporter ID whose directory is dir (the same
+// directory on disk: a path spelt otherwise or reached through a symlink
+// counts). The caller holds r.mu.
+func (r *sinkRegistry) holder(dir string) (component.ID, bool) {
+	want, err := os.Stat(dir)
+	if err != nil {
+		return component.ID{}, false
 	}
-	absA, errA := filepath.Abs(a)
-	absB, errB := filepath.Abs(b)
-	return errA == nil && errB == nil && absA == absB
+	for id, s := range r.byID {
+		if have, err := os.Stat(s.dir); err == nil && os.SameFile(have, want) {
+			return id, true
+		}
+	}
+	return component.ID{}, false
 }
 
 // release drops one reference; the last one ends the sessions and closes
