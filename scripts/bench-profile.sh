@@ -7,7 +7,7 @@
 #
 #   scripts/bench-profile.sh [none|gzip|nop|file]    (default none)
 #
-# COLLECTOR overrides the binary. Profiles land in $OUT (default
+# COLLECTOR overrides the binary, RECORDS (1000) the records per request. Profiles land in $OUT (default
 # /tmp/bench-profile); the script prints the top functions and the mutex
 # contention (mutex_profile_fraction 5). Loopback only.
 set -euo pipefail
@@ -60,7 +60,7 @@ service:
 YAML
 "$BIN" --config "$WORK/config.yaml" >"$WORK/collector.log" 2>&1 &
 PID=$!
-"$WORK/load" -addr "127.0.0.1:$port" -pid "$PID" -batches 1000000 -max-duration $((SECONDS_PROFILED + 60))s \
+"$WORK/load" -addr "127.0.0.1:$port" -pid "$PID" -records "${RECORDS:-1000}" -batches 1000000 -max-duration $((SECONDS_PROFILED + 60))s \
 	-warmup 20 >"$WORK/load.out" 2>&1 &
 LPID=$!
 sleep 5 # warm-up batches and steady state before profiling
