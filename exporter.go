@@ -165,7 +165,7 @@ func (e *analyticsExporter) startSessions(ctx context.Context, host component.Ho
 		if err := s.sink.Append(lines); err != nil {
 			return err
 		}
-		e.telemetry.recordBytes(context.Background(), len(lines))
+		e.telemetry.recordBytes(len(lines))
 		return nil
 	}
 	tracker, err := newSessionTracker(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
@@ -188,7 +188,6 @@ func (e *analyticsExporter) shutdown(ctx context.Context) error {
 	if shared := e.shared.Swap(nil); shared != nil {
 		err = sinks.release(ctx, shared)
 	}
-	e.telemetry.shutdown()
 	return err
 }
 
@@ -261,7 +260,7 @@ func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *
 	}
 	e.telemetry.record(ctx, st, len(*buf))
 	if batch != nil {
-		e.commitSessions(ctx, shared, batch, buf)
+		e.commitSessions(shared, batch, buf)
 	}
 	return nil
 }
@@ -271,7 +270,7 @@ func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *
 // a second Append, reusing buf. The batch itself is already written, so a
 // failure here is not the export's: the lines go back to the tracker's
 // outbox, which the ticker and the next export write.
-func (e *analyticsExporter) commitSessions(ctx context.Context, shared *sharedSink, batch sessionBatch, buf *[]byte) {
+func (e *analyticsExporter) commitSessions(shared *sharedSink, batch sessionBatch, buf *[]byte) {
 	*buf = batch.Commit((*buf)[:0])
 	if len(*buf) == 0 {
 		return
@@ -282,7 +281,7 @@ func (e *analyticsExporter) commitSessions(ctx context.Context, shared *sharedSi
 			zap.String("directory", shared.sink.Dir()), zap.Error(err))
 		return
 	}
-	e.telemetry.recordBytes(ctx, len(*buf))
+	e.telemetry.recordBytes(len(*buf))
 }
 
 // maxPooledBuffer keeps one huge batch from pinning its buffer forever.

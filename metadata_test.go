@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,7 +44,7 @@ func TestMetadataYAMLMatchesCode(t *testing.T) {
 	assert.Equal(t, []any{"unmatched", "invalid", "duplicate"}, attrs["reason"].(map[string]any)["enum"])
 
 	yamlMetrics := md["telemetry"].(map[string]any)["metrics"].(map[string]any)
-	got := recordEveryInstrument(t)
+	got, observable := recordEveryInstrument(t)
 	assert.Len(t, got, len(yamlMetrics), "metrics in code vs metrics in metadata.yaml")
 	for name, raw := range yamlMetrics {
 		def := raw.(map[string]any)
@@ -56,7 +57,10 @@ func TestMetadataYAMLMatchesCode(t *testing.T) {
 		assert.Equal(t, "alpha", def["stability"], name)
 		switch m.Data.(type) {
 		case metricdata.Sum[int64]:
-			assert.Contains(t, def, "sum", name)
+			if assert.Contains(t, def, "sum", name) {
+				async, _ := def["sum"].(map[string]any)["async"].(bool)
+				assert.Equal(t, observable["otelcol_"+name], async, "%s: async in metadata.yaml vs an observable instrument in code", name)
+			}
 		case metricdata.Histogram[float64]:
 			assert.Contains(t, def, "histogram", name)
 		default:
@@ -66,8 +70,10 @@ func TestMetadataYAMLMatchesCode(t *testing.T) {
 }
 
 // recordEveryInstrument builds a TelemetryBuilder, records one value on
-// each of its instruments and returns what the SDK collected, by name.
-func recordEveryInstrument(t *testing.T) map[string]metricdata.Metrics {
+// each of its instruments (through its Register*Callback for observable
+// ones) and returns what the SDK collected by name, and which names are
+// observable.
+func recordEveryInstrument(t *testing.T) (map[string]metricdata.Metrics, map[string]bool) {
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
 	tb, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
@@ -75,11 +81,23 @@ func recordEveryInstrument(t *testing.T) map[string]metricdata.Metrics {
 	defer tb.Shutdown()
 
 	v := reflect.ValueOf(tb).Elem()
+	var observableFields []string
 	for i := 0; i < v.NumField(); i++ {
 		if !v.Type().Field(i).IsExported() {
 			continue
 		}
 		switch inst := v.Field(i).Interface().(type) {
+		case metric.Int64ObservableCounter:
+			name := v.Type().Field(i).Name
+			observableFields = append(observableFields, name)
+			register := reflect.ValueOf(tb).MethodByName("Register" + name + "Callback")
+			require.True(t, register.IsValid(), "field %s: no Register%sCallback", name, name)
+			cb := metric.Int64Callback(func(_ context.Context, o metric.Int64Observer) error {
+				o.Observe(1)
+				return nil
+			})
+			res := register.Call([]reflect.Value{reflect.ValueOf(cb)})
+			require.Nil(t, res[0].Interface(), name)
 		case metric.Int64Counter:
 			inst.Add(context.Background(), 1)
 		case metric.Float64Histogram:
@@ -90,7 +108,7 @@ func recordEveryInstrument(t *testing.T) map[string]metricdata.Metrics {
 	}
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, tt.Reader.Collect(context.Background(), &rm))
-	out := map[string]metricdata.Metrics{}
+	out, observable := map[string]metricdata.Metrics{}, map[string]bool{}
 	for _, sm := range rm.ScopeMetrics {
 		if sm.Scope.Name != metadata.ScopeName {
 			continue
@@ -100,7 +118,25 @@ func recordEveryInstrument(t *testing.T) map[string]metricdata.Metrics {
 			out[m.Name] = m
 		}
 	}
-	return out
+	for _, f := range observableFields {
+		observable[metricName(f)] = true
+	}
+	return out, observable
+}
+
+// metricName turns a TelemetryBuilder field name into its metric's name:
+// AnalyticsBytesWritten -> otelcol_analytics_bytes_written.
+func metricName(field string) string {
+	var b strings.Builder
+	b.WriteString("otelcol")
+	for _, r := range field {
+		if unicode.IsUpper(r) {
+			b.WriteByte('_')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func TestMetadataScopeNameIsModulePath(t *testing.T) {

@@ -2,6 +2,8 @@ package analyticsexporter
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -14,50 +16,95 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
-// telemetry records the exporter's own metrics, with the attribute sets
-// built once so an export allocates nothing for them.
+// telemetry records the exporter's own metrics. The counters every export
+// updates (entries written and dropped, bytes) are atomics read by
+// asynchronous instruments when the Collector collects: an Add on a
+// synchronous counter cost ~0.5 µs in process and ~3.6 µs per export in a
+// loaded Collector's profile, and two allocations, for three Adds per
+// export. The rare ones stay synchronous, with their attribute sets built
+// once.
+//
+// The callbacks stay registered when the exporter shuts down, as a
+// synchronous counter's sums stay in the SDK: the Collector's last export
+// of its own telemetry (its meter provider shuts down after the pipelines)
+// still reports the final counts, and an exporter started again on the
+// same meter provider adds to them (the SDK sums the observations of one
+// series). The meter provider goes, with the callbacks, when the Collector
+// stops or reloads its configuration.
 type telemetry struct {
 	tb         *metadata.TelemetryBuilder
+	written    [convert.NumTypes]atomic.Int64
+	dropped    [numReasons]atomic.Int64
+	bytes      atomic.Int64
 	byType     [convert.NumTypes]metric.MeasurementOption
-	unmatched  metric.MeasurementOption
-	invalid    metric.MeasurementOption
-	duplicate  metric.MeasurementOption
+	byReason   [numReasons]metric.MeasurementOption
 	background context.Context // for sink events, which carry no context
 }
+
+// Drop reasons, in the order of the reason attribute's enum.
+const (
+	reasonUnmatched = iota
+	reasonInvalid
+	reasonDuplicate
+	numReasons
+)
+
+var reasons = [numReasons]string{"unmatched", "invalid", "duplicate"}
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	tb, err := metadata.NewTelemetryBuilder(set)
 	if err != nil {
 		return nil, err
 	}
-	t := &telemetry{
-		tb:         tb,
-		unmatched:  metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "unmatched"))),
-		invalid:    metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "invalid"))),
-		duplicate:  metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "duplicate"))),
-		background: context.Background(),
-	}
+	t := &telemetry{tb: tb, background: context.Background()}
 	for i, typ := range convert.Types {
 		t.byType[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("type", typ)))
 	}
+	for i, r := range reasons {
+		t.byReason[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
+	}
+	err = errors.Join(
+		tb.RegisterAnalyticsEntriesWrittenCallback(observeEach(t.written[:], t.byType[:])),
+		tb.RegisterAnalyticsEntriesDroppedCallback(observeEach(t.dropped[:], t.byReason[:])),
+		tb.RegisterAnalyticsBytesWrittenCallback(func(_ context.Context, o metric.Int64Observer) error {
+			if n := t.bytes.Load(); n > 0 {
+				o.Observe(n)
+			}
+			return nil
+		}),
+	)
+	if err != nil {
+		tb.Shutdown()
+		return nil, err
+	}
 	return t, nil
+}
+
+// observeEach reports every counter of vals that has counted anything (a
+// series appears with its first count, as with a synchronous counter), with
+// the attributes at the same index.
+func observeEach(vals []atomic.Int64, attrs []metric.MeasurementOption) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
+		for i := range vals {
+			if n := vals[i].Load(); n > 0 {
+				o.Observe(n, attrs[i])
+			}
+		}
+		return nil
+	}
 }
 
 // record adds what one successful export did.
 func (t *telemetry) record(ctx context.Context, st *convert.Stats, bytes int) {
 	for i, n := range st.Written {
 		if n > 0 {
-			t.tb.AnalyticsEntriesWritten.Add(ctx, n, t.byType[i])
+			t.written[i].Add(n)
 		}
 	}
-	if st.DroppedUnmatched > 0 {
-		t.tb.AnalyticsEntriesDropped.Add(ctx, st.DroppedUnmatched, t.unmatched)
-	}
-	if st.DroppedInvalid > 0 {
-		t.tb.AnalyticsEntriesDropped.Add(ctx, st.DroppedInvalid, t.invalid)
-	}
-	if st.DroppedDuplicate > 0 {
-		t.tb.AnalyticsEntriesDropped.Add(ctx, st.DroppedDuplicate, t.duplicate)
+	for i, n := range [numReasons]int64{st.DroppedUnmatched, st.DroppedInvalid, st.DroppedDuplicate} {
+		if n > 0 {
+			t.dropped[i].Add(n)
+		}
 	}
 	if st.InvalidOverride > 0 {
 		t.tb.AnalyticsInvalidOverrideValues.Add(ctx, st.InvalidOverride)
@@ -65,13 +112,13 @@ func (t *telemetry) record(ctx context.Context, st *convert.Stats, bytes int) {
 	if st.CoercionFailed > 0 {
 		t.tb.AnalyticsCoercionFailures.Add(ctx, st.CoercionFailed)
 	}
-	t.recordBytes(ctx, bytes)
+	t.recordBytes(bytes)
 }
 
 // recordBytes counts bytes appended to the sink.
-func (t *telemetry) recordBytes(ctx context.Context, bytes int) {
+func (t *telemetry) recordBytes(bytes int) {
 	if bytes > 0 {
-		t.tb.AnalyticsBytesWritten.Add(ctx, int64(bytes))
+		t.bytes.Add(int64(bytes))
 	}
 }
 
@@ -84,8 +131,6 @@ func (t *telemetry) sessionLines(starts, ends int64) {
 		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[1])
 	}
 }
-
-func (t *telemetry) shutdown() { t.tb.Shutdown() }
 
 // sinkEvents turns what the sink does in the background into logs and
 // telemetry. The logger already carries the configured directory.

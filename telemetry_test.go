@@ -121,3 +121,45 @@ func sinkBytes(t *testing.T, dir string) int64 {
 		n += int64(len(line)) + 1
 	}
 }
+
+// TestTelemetryCountsSurviveRestart: the hot counters are asynchronous, read
+// from the exporter when the Collector collects. They must behave as the
+// synchronous counters did: still reported after Shutdown (the Collector's
+// final telemetry export runs after the pipelines stop), and an exporter
+// started again on the same meter provider adds to the same series instead
+// of starting over at zero.
+func TestTelemetryCountsSurviveRestart(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	set := nopSettings()
+	set.TelemetrySettings = tt.NewTelemetrySettings()
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.Sessions.Enabled = false
+
+	run := func(name string) {
+		p := newPipelines(t, name, cfg, set)
+		startAll(t, p.logs)
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
+		require.NoError(t, p.logs.ConsumeLogs(context.Background(), unmatchedLogs(1)))
+		require.NoError(t, p.logs.Shutdown(context.Background()))
+		require.NoError(t, p.metrics.Shutdown(context.Background()))
+	}
+	run("first")
+	once := sumByAttr(t, tt, "otelcol_analytics_entries_written", "type")
+	require.NotEmpty(t, once)
+	onceDropped := sumByAttr(t, tt, "otelcol_analytics_entries_dropped", "reason")["unmatched"]
+	require.Positive(t, onceDropped)
+	onceBytes := sinkBytes(t, dir)
+	assert.Equal(t, map[string]int64{"": onceBytes}, sumByAttr(t, tt, "otelcol_analytics_bytes_written", ""))
+
+	run("first")
+	twice := map[string]int64{}
+	for typ, n := range once {
+		twice[typ] = 2 * n
+	}
+	assert.Equal(t, twice, sumByAttr(t, tt, "otelcol_analytics_entries_written", "type"))
+	assert.Equal(t, map[string]int64{"unmatched": 2 * onceDropped}, sumByAttr(t, tt, "otelcol_analytics_entries_dropped", "reason"))
+	assert.Equal(t, map[string]int64{"": sinkBytes(t, dir)}, sumByAttr(t, tt, "otelcol_analytics_bytes_written", ""))
+	assert.Greater(t, sinkBytes(t, dir), onceBytes)
+}

@@ -3,10 +3,12 @@
 package metadata
 
 import (
+	"context"
 	"errors"
 	"sync"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/embedded"
 	"go.opentelemetry.io/otel/trace"
 
 	"go.opentelemetry.io/collector/component"
@@ -28,12 +30,12 @@ type TelemetryBuilder struct {
 	meter                          metric.Meter
 	mu                             sync.Mutex
 	registrations                  []metric.Registration
-	AnalyticsBytesWritten          metric.Int64Counter
+	AnalyticsBytesWritten          metric.Int64ObservableCounter
 	AnalyticsCoercionFailures      metric.Int64Counter
 	AnalyticsCompressionDuration   metric.Float64Histogram
 	AnalyticsCompressionFailures   metric.Int64Counter
-	AnalyticsEntriesDropped        metric.Int64Counter
-	AnalyticsEntriesWritten        metric.Int64Counter
+	AnalyticsEntriesDropped        metric.Int64ObservableCounter
+	AnalyticsEntriesWritten        metric.Int64ObservableCounter
 	AnalyticsInvalidOverrideValues metric.Int64Counter
 	AnalyticsRotations             metric.Int64Counter
 	AnalyticsSessionsSynthesized   metric.Int64Counter
@@ -48,6 +50,45 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterAnalyticsBytesWrittenCallback sets callback for observable AnalyticsBytesWritten metric.
+func (builder *TelemetryBuilder) RegisterAnalyticsBytesWrittenCallback(cb metric.Int64Callback) error {
+	return builder.register(builder.AnalyticsBytesWritten, cb)
+}
+
+// RegisterAnalyticsEntriesDroppedCallback sets callback for observable AnalyticsEntriesDropped metric.
+func (builder *TelemetryBuilder) RegisterAnalyticsEntriesDroppedCallback(cb metric.Int64Callback) error {
+	return builder.register(builder.AnalyticsEntriesDropped, cb)
+}
+
+// RegisterAnalyticsEntriesWrittenCallback sets callback for observable AnalyticsEntriesWritten metric.
+func (builder *TelemetryBuilder) RegisterAnalyticsEntriesWrittenCallback(cb metric.Int64Callback) error {
+	return builder.register(builder.AnalyticsEntriesWritten, cb)
+}
+
+// register is the body mdatagen repeats in every Register*Callback.
+func (builder *TelemetryBuilder) register(inst metric.Int64Observable, cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		return cb(ctx, &observerInt64{inst: inst, obs: o})
+	}, inst)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+type observerInt64 struct {
+	embedded.Int64Observer
+	inst metric.Int64Observable
+	obs  metric.Observer
+}
+
+func (oi *observerInt64) Observe(value int64, opts ...metric.ObserveOption) {
+	oi.obs.ObserveInt64(oi.inst, value, opts...)
 }
 
 // Shutdown unregister all registered callbacks for async instruments.
@@ -68,7 +109,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.AnalyticsBytesWritten, err = builder.meter.Int64Counter(
+	builder.AnalyticsBytesWritten, err = builder.meter.Int64ObservableCounter(
 		"otelcol_analytics_bytes_written",
 		metric.WithDescription("Bytes of entry lines appended to the live file (before compression). [Alpha]"),
 		metric.WithUnit("By"),
@@ -93,13 +134,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{file}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.AnalyticsEntriesDropped, err = builder.meter.Int64Counter(
+	builder.AnalyticsEntriesDropped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_analytics_entries_dropped",
 		metric.WithDescription("Records or data points not written, by reason (unmatched, invalid, duplicate). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.AnalyticsEntriesWritten, err = builder.meter.Int64Counter(
+	builder.AnalyticsEntriesWritten, err = builder.meter.Int64ObservableCounter(
 		"otelcol_analytics_entries_written",
 		metric.WithDescription("Analytics entries written, by entry type. [Alpha]"),
 		metric.WithUnit("{entry}"),
