@@ -41,15 +41,11 @@ type telemetry struct {
 	background context.Context // for sink events, which carry no context
 }
 
-// Drop reasons, in the order of the reason attribute's enum.
-const (
-	reasonUnmatched = iota
-	reasonInvalid
-	reasonDuplicate
-	numReasons
-)
+// reasons are the drop reasons, in the order of the reason attribute's
+// enum and of the counts record passes for them.
+var reasons = [...]string{"unmatched", "invalid", "duplicate"}
 
-var reasons = [numReasons]string{"unmatched", "invalid", "duplicate"}
+const numReasons = len(reasons)
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	tb, err := metadata.NewTelemetryBuilder(set)
