@@ -7,6 +7,8 @@
 #   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
 #   make reliability  the full reliability suite against the built Collector
 #   make bench-e2e    CPU per record of the built Collector vs the nop exporter
+#   make agents   run the real agents (npm, pinned) against a mock model API,
+#                 store what they send under testdata/agents, check the output
 #
 # Tools are pinned and installed into .tools/bin with `go install`, never into
 # the user's GOPATH; each install leaves a stamp in .tools/stamps named after
@@ -141,6 +143,30 @@ test: ## everything CI runs: lint, unit tests, build, smoke test, short reliabil
 	$(MAKE) build
 	$(MAKE) e2e
 	$(MAKE) reliability-short
+
+## ---- the real agents ---------------------------------------------------
+
+# The agents are installed with npm at the versions pinned in
+# conformance/agents/package-lock.json, into .tools/agents (never globally).
+AGENTS_DIR   := $(TOOLS_DIR)/agents
+AGENTS_LOCK  := conformance/agents/package-lock.json
+AGENTS_STAMP := $(STAMPS)/agents-$(shell sha256sum $(AGENTS_LOCK) 2>/dev/null | cut -c1-16)
+AGENTS_ONLY  ?=
+
+$(AGENTS_STAMP): conformance/agents/package.json $(AGENTS_LOCK)
+	@mkdir -p $(AGENTS_DIR) $(STAMPS)
+	cp conformance/agents/package.json $(AGENTS_LOCK) $(AGENTS_DIR)/
+	cd $(AGENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Runs every scenario with every agent (AGENTS_ONLY=codex or
+# AGENTS_ONLY=codex/tool_ok for one), rewrites testdata/agents with what
+# they sent and checks the Collector's output. `go test ./conformance/`
+# replays the stored captures without npm.
+.PHONY: agents
+agents: $(BINARY) $(AGENTS_STAMP) ## run the real agents against the built Collector and store their telemetry
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) AGENTS_BIN=$(AGENTS_DIR)/node_modules/.bin \
+	AGENTS_ONLY=$(AGENTS_ONLY) $(GO) test -tags agents -count=1 -timeout 45m -v -run TestLive ./conformance/
 
 ## ---- benchmarks ----------------------------------------------------------
 

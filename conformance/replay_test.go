@@ -1,0 +1,127 @@
+package conformance
+
+import (
+	"context"
+	"testing"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+
+	"github.com/analyticsexporter/analyticsexporter"
+	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
+)
+
+// order says in which order a replay feeds the stored requests.
+type order int
+
+const (
+	asSent       order = iota // arrival order
+	logsFirst                 // every logs request, then the rest, each in arrival order
+	metricsFirst              // every metrics request, then the rest
+)
+
+// replay feeds the requests stored in dir through one analytics exporter
+// (logs and metrics pipelines of one ID, default configuration but for the
+// directory and plain files, changed by edit if not nil), shuts it down and
+// returns its entries.
+func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Config)) []map[string]any {
+	t.Helper()
+	reqs, err := otlpcapture.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs = reorder(reqs, o)
+
+	out := t.TempDir()
+	f := analyticsexporter.NewFactory()
+	cfg := f.CreateDefaultConfig().(*analyticsexporter.Config)
+	cfg.Directory = out
+	cfg.Compression = jsonl.CompressionNone
+	if edit != nil {
+		edit(cfg)
+	}
+	set := exportertest.NewNopSettings(f.Type())
+	set.ID = component.NewIDWithName(f.Type(), "replay")
+	ctx := context.Background()
+	logs, err := f.CreateLogs(ctx, set, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := f.CreateMetrics(ctx, set, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps := []component.Component{logs, metrics}
+	for _, c := range comps {
+		if err := c.Start(ctx, componenttest.NewNopHost()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range reqs {
+		if err := consume(ctx, r, logs, metrics); err != nil {
+			t.Fatalf("%s: %v", r.Path, err)
+		}
+	}
+	for _, c := range comps {
+		if err := c.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sinktest.ReadMaps(t, out)
+}
+
+// consume passes one stored request to its pipeline. Traces are not
+// replayed yet.
+func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, metrics exporter.Metrics) error {
+	switch r.Signal {
+	case "logs":
+		ld, err := r.Logs()
+		if err != nil {
+			return err
+		}
+		return logs.ConsumeLogs(ctx, ld)
+	case "metrics":
+		md, err := r.Metrics()
+		if err != nil {
+			return err
+		}
+		return metrics.ConsumeMetrics(ctx, md)
+	}
+	return nil
+}
+
+func reorder(reqs []otlpcapture.Request, o order) []otlpcapture.Request {
+	first := map[order]string{logsFirst: "logs", metricsFirst: "metrics"}[o]
+	if first == "" {
+		return reqs
+	}
+	var a, b []otlpcapture.Request
+	for _, r := range reqs {
+		if r.Signal == first {
+			a = append(a, r)
+		} else {
+			b = append(b, r)
+		}
+	}
+	return append(a, b...)
+}
+
+// TestReplay replays every stored capture and checks the scenario's
+// expectations on the entries.
+func TestReplay(t *testing.T) {
+	caps := loadCaptures(t)
+	if len(caps) == 0 {
+		t.Fatalf("no captures under %s", capturesDir)
+	}
+	for _, c := range caps {
+		t.Run(c.name(), func(t *testing.T) {
+			spec := specFor(t, c.info.Agent)
+			entries := replay(t, c.otlpDir(), asSent, nil)
+			check(t, spec, c, entries)
+		})
+	}
+}
