@@ -24,12 +24,16 @@ func StripPrefix(name string) string {
 // record's EventName field is empty.
 const EventNameAttribute = "event.name"
 
-// EventName returns the event name of a log record: its EventName field,
-// else the string value of the event.name attribute (attr, found), else a
-// string body that looks like a dotted name. fromAttr says the name came
-// from the attribute.
+// EventName returns the event name of a log record: its EventName field
+// when that is a name, else the string value of the event.name attribute
+// (attr, found), else a string body that looks like a dotted name. fromAttr
+// says the name came from the attribute.
+//
+// Codex fills the EventName field with a source location ("event
+// otel/src/events/session_telemetry.rs:703") and puts the real name in
+// event.name, so an EventName that is not a name (see IsName) gives way.
 func EventName(eventName string, attr pcommon.Value, found bool, body pcommon.Value) (name string, fromAttr bool) {
-	if eventName != "" {
+	if eventName != "" && IsName(eventName) {
 		return eventName, false
 	}
 	if found && attr.Type() == pcommon.ValueTypeStr && attr.Str() != "" {
@@ -39,6 +43,24 @@ func EventName(eventName string, attr pcommon.Value, found bool, body pcommon.Va
 		return body.Str(), false
 	}
 	return "", false
+}
+
+// IsName reports whether s can be an event name: at most 128 bytes of
+// letters, digits, '.', '_' and '-', not empty.
+func IsName(s string) bool {
+	if len(s) == 0 || len(s) > maxDottedName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !nameByte(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func nameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
 // maxDottedName bounds what a body may be to count as an event name.
@@ -61,7 +83,7 @@ func IsDottedName(s string) bool {
 			}
 			dots++
 			segLen = 0
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+		case nameByte(c):
 			segLen++
 		default:
 			return false

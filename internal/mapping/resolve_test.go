@@ -85,6 +85,9 @@ func TestEventName(t *testing.T) {
 		wantAttr bool
 	}{
 		{"field first", "f.x", str("attr"), true, str("body.x"), "f.x", false},
+		{"a field that is no name gives way (Codex)", "event otel/src/events/session_telemetry.rs:703",
+			str("codex.tool_result"), true, pcommon.NewValueEmpty(), "codex.tool_result", true},
+		{"a field that is no name and nothing else", "a:b", pcommon.Value{}, false, pcommon.NewValueEmpty(), "", false},
 		{"then event.name", "", str("api_request"), true, str("claude_code.api_request"), "api_request", true},
 		{"then a dotted body", "", pcommon.Value{}, false, str("claude_code.api_request"), "claude_code.api_request", false},
 		{"prose body is no name", "", pcommon.Value{}, false, str("Tool call: read_file."), "", false},
