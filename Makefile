@@ -125,7 +125,7 @@ test-unit: ## go test -race over the root module and $(TEST_MODULES)
 e2e: $(BINARY) ## end-to-end smoke test of the built Collector
 	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) $(GO) test -tags e2e $(E2E_FLAGS) ./e2e/...
 
-# The reliability suite (issue 5) drives the built Collector: kill -9 under
+# The reliability suite drives the built Collector: kill -9 under
 # load, rapid rotation, disk full on a tmpfs, two writers, hostile input,
 # SIGTERM under load, permissions. `make test` runs its short form.
 .PHONY: reliability
@@ -176,7 +176,7 @@ agents: $(BINARY) $(AGENTS_STAMP) ## run the real agents against the built Colle
 bench: ## run the Go benchmarks into $(BENCH_OUT)
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCH_COUNT) $(BENCH_PKGS) | tee $(BENCH_OUT)
 
-# End to end (issue 6): the built Collector under OTLP gRPC load from
+# End to end: the built Collector under OTLP gRPC load from
 # bench/load, analytics (none, gzip) against the nop exporter, CPU from /proc.
 .PHONY: bench-e2e
 bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop (and the file exporter), RSS under sustained load

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CPU and heap profiles of the Collector under load (issue 6: profile what
-# dominates). Runs the comparison Collector (bench/_build/otelcol-compare,
-# built by scripts/bench-build-compare.sh; it has the pprof extension) with
+# CPU and heap profiles of the Collector under load: what dominates. Runs
+# the comparison Collector (bench/_build/otelcol-compare, built by
+# scripts/bench-build-compare.sh; it has the pprof extension) with
 # the analytics exporter, drives it with bench/load and fetches
 # /debug/pprof/profile and /debug/pprof/heap while the load runs.
 #

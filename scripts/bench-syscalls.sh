@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Syscalls the Collector makes per exported batch (issue 6: syscall count).
+# Syscalls the Collector makes per exported batch.
 # Runs the built Collector (_build/otelcol-analytics) with the analytics
 # exporter (compression none, or $1) and the nop exporter, attaches
 # `strace -c -f` while bench/load sends BATCHES batches, and prints the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# reliability.sh runs the reliability suite (issue 5, package ./reliability)
+# reliability.sh runs the reliability suite (package ./reliability)
 # against the built Collector and prints the figures of every scenario.
 #
 #   scripts/reliability.sh            full suite (1,000,000-entry rotation, 25 kill rounds)
