@@ -79,20 +79,21 @@ func runCodex(ctx context.Context, t *testing.T, env runEnv, sc mockmodel.Scenar
 		"HTTP_PROXY":  "http://127.0.0.1:9",
 		"ALL_PROXY":   "http://127.0.0.1:9",
 		"NO_PROXY":    "127.0.0.1,localhost",
-		"RUST_LOG":    "warn",
+	}
+	info := runInfo{
+		Env:   make(map[string]string, len(vars)),
+		Files: map[string]string{"$HOME/.codex/config.toml": fmt.Sprintf(codexConfig, codexModel, "$MOCK", codexKeyEnv, "$OTLP")},
 	}
 	var extra []string
 	for k, v := range vars {
 		extra = append(extra, k+"="+v)
+		info.Env[k] = v
 	}
-	info := runInfo{
-		Env:   vars,
-		Files: map[string]string{"$HOME/.codex/config.toml": fmt.Sprintf(codexConfig, codexModel, "$MOCK", codexKeyEnv, "$OTLP")},
-	}
+	info.Env["CODEX_HOME"] = "$HOME/.codex" // a temporary directory
 	for i, prompt := range sc.Prompts {
 		args := []string{"exec", "--strict-config", "--skip-git-repo-check", "--color", "never", prompt}
 		if i > 0 {
-			args = []string{"exec", "resume", "--last", "--skip-git-repo-check", prompt}
+			args = []string{"exec", "resume", "--last", "--strict-config", "--skip-git-repo-check", prompt}
 		}
 		info.Argv = append(info.Argv, append([]string{"codex"}, args...))
 		out, err := runAgent(ctx, env, extra, args...)
