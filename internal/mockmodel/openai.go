@@ -60,10 +60,10 @@ func (r openaiRequest) shellTool() string {
 		if json.Unmarshal(raw, &t) != nil {
 			continue
 		}
-		switch {
-		case t.Type == toolLocalShell:
+		switch t.Type {
+		case toolLocalShell:
 			have[toolLocalShell] = true
-		case t.Type == "function":
+		case "function":
 			have[t.Name] = true
 		}
 	}

@@ -241,7 +241,7 @@ func TestOpenAITurnCostsAndModels(t *testing.T) {
 	s := openaiStart(t, openaiScenario)
 	resp := openaiPost(t, s.URL()+"/v1/analytics/codex/turn-costs", `{"turn_ids":["t1","t2"]}`)
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != `{"turns":[{"status":"pending","turn_id":"t1"},{"status":"pending","turn_id":"t2"}]}` {
+	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(b)) != `{"turns":[{"status":"pending","turn_id":"t1"},{"status":"pending","turn_id":"t2"}]}` {
 		t.Errorf("turn costs: %d %s", resp.StatusCode, b)
 	}
 	if resp := openaiPost(t, s.URL()+"/v1/analytics/codex/turn-costs", `{`); resp.StatusCode != http.StatusBadRequest {
