@@ -238,8 +238,7 @@ func reset(prev, p *Point) bool {
 // sub is p - prev for a point that did not reset; Skip when nothing changed.
 func (b *Batch) sub(prev, p *Point) Delta {
 	d := Delta{Start: prev.Time}
-	switch p.Kind {
-	case Sum:
+	if p.Kind == Sum {
 		d.IsInt = p.IsInt
 		if p.IsInt {
 			d.Int = p.Int - prev.Int
@@ -275,11 +274,19 @@ func (b *Batch) keep(key Key, p *Point) {
 		b.index[key] = i
 	}
 	s := &b.pending[i]
-	bk, ng := s.p.Buckets[:0], s.p.Neg[:0]
-	s.key, s.p = key, *p
-	s.p.Buckets = append(bk, p.Buckets...)
-	s.p.Neg = append(ng, p.Neg...)
+	s.key = key
+	s.p.set(p)
 }
+
+// set makes q a copy of p, reusing q's slices.
+func (q *Point) set(p *Point) {
+	bk, ng := q.Buckets, q.Neg
+	*q = *p
+	q.Buckets = copyInto(bk, p.Buckets)
+	q.Neg = copyInto(ng, p.Neg)
+}
+
+func copyInto(dst, src []uint64) []uint64 { return append(dst[:0], src...) }
 
 // Commit makes the batch's points the streams' state and releases the
 // Table.
@@ -297,10 +304,7 @@ func (b *Batch) Commit() {
 		} else {
 			s.prev.next, s.next.prev = s.next, s.prev
 		}
-		bk, ng := s.p.Buckets[:0], s.p.Neg[:0]
-		s.p = ps.p
-		s.p.Buckets = append(bk, ps.p.Buckets...)
-		s.p.Neg = append(ng, ps.p.Neg...)
+		s.p.set(&ps.p)
 		s.prev, s.next = &t.lru, t.lru.next
 		t.lru.next.prev = s
 		t.lru.next = s

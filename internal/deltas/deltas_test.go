@@ -140,7 +140,7 @@ func TestHashKeys(t *testing.T) {
 	if key("ab", "c") == key("a", "bc") {
 		t.Error("parts are not delimited")
 	}
-	if key("a", "b") != key("a", "b") {
+	if k1, k2 := key("a", "b"), key("a", "b"); k1 != k2 {
 		t.Error("the same parts give different keys")
 	}
 }
