@@ -32,7 +32,7 @@ type Rule struct {
 //	rules:
 //	  - match: {metric: "claude_code.*.usage"}
 //	    type: token_usage
-var ClaudeCodeUsageRule = Rule{Metric: mapping.ClaudeCodeUsageRule.Metric, Type: "token_usage"}
+var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: "token_usage"}
 
 // Options configures a Converter (SPEC §2–§4, the exporter's config).
 type Options struct {

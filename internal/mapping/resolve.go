@@ -40,8 +40,9 @@ type Config struct {
 
 // Resolver resolves entry types. Immutable; safe for concurrent use.
 type Resolver struct {
-	cfg    Config
-	events *eventIndex
+	cfg     Config
+	events  *eventIndex
+	prompts *eventIndex // PromptEvents
 }
 
 // Source says which step of SPEC §2 decided a type.
@@ -65,11 +66,23 @@ type Result struct {
 	Rule             int
 	InvalidOverride  int
 	OverrideOnRecord bool // the override came from the record attributes
+	// Prompt: the record is a user prompt (PromptEvents), whatever its type.
+	Prompt bool
+	// Tokens: how the built-in rule's sender counts tokens.
+	Tokens TokenCounting
 }
 
 // NewResolver returns a Resolver for cfg.
 func NewResolver(cfg Config) *Resolver {
-	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents)}
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents), prompts: newEventIndex(promptRules())}
+}
+
+func promptRules() []EventRule {
+	out := make([]EventRule, len(PromptEvents))
+	for i, n := range PromptEvents {
+		out[i] = EventRule{Name: n}
+	}
+	return out
 }
 
 // Log is a log record as the resolver sees it.
@@ -92,6 +105,12 @@ type Metric struct {
 
 // ResolveLog resolves the type of a log record.
 func (r *Resolver) ResolveLog(l *Log) Result {
+	res := r.resolveLog(l)
+	res.Prompt = r.cfg.Builtin && l.Name != "" && r.isPrompt(l.Name)
+	return res
+}
+
+func (r *Resolver) resolveLog(l *Log) Result {
 	res := r.override(l.Attrs, l.Resource)
 	if res.Type != NoType {
 		return res
@@ -102,8 +121,13 @@ func (r *Resolver) ResolveLog(l *Log) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t := r.builtinEvent(l.Name, l.Attrs); t != NoType {
-			return r.result(res, t, FromBuiltin, -1)
+		if rule := r.builtinEvent(l.Name, l.Attrs); rule != nil {
+			res = r.result(res, rule.Type, FromBuiltin, -1)
+			res.Tokens = rule.Tokens
+			return res
+		}
+		if strings.HasSuffix(l.Name, exceptionSuffix) {
+			return r.result(res, ErrorOccurred, FromBuiltin, -1)
 		}
 	}
 	if isGenericError(l) {
@@ -124,7 +148,7 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t, ok := BuiltinMetrics[m.Name]; ok {
+		if t, ok := builtinMetric(m); ok {
 			return r.result(res, t, FromBuiltin, -1)
 		}
 		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
@@ -215,38 +239,62 @@ func matchAttrs(conds []AttrCond, rec, resource Attrs) bool {
 	return true
 }
 
-// builtinEvent applies BuiltinEvents to an event name.
-func (r *Resolver) builtinEvent(name string, attrs Attrs) Type {
+// builtinEvent returns the first BuiltinEvents rule that applies to a
+// record named name, or nil.
+func (r *Resolver) builtinEvent(name string, attrs Attrs) *EventRule {
 	if name == "" {
-		return NoType
+		return nil
 	}
-	bare := StripPrefix(name)
-	for _, i := range r.events.rules(bare) {
-		rule := &BuiltinEvents[i]
-		// A prefixed name only matches rules of its own tool (or bare rules).
-		if bare != name && rule.Name != name && StripPrefix(rule.Name) != rule.Name {
+	for _, i := range r.events.rules(name) {
+		if !r.events.applies(i, name) {
 			continue
 		}
+		rule := &BuiltinEvents[i]
 		if rule.Attr == "" {
-			return rule.Type
+			return rule
 		}
 		v, ok := get(attrs, rule.Attr)
 		if !ok {
 			continue
 		}
 		if rule.Values == nil {
-			return rule.Type
+			return rule
 		}
 		for _, want := range rule.Values {
 			if ValueEquals(v, want) {
-				return rule.Type
+				return rule
 			}
 		}
 	}
-	if strings.HasSuffix(name, exceptionSuffix) {
-		return ErrorOccurred
+	return nil
+}
+
+// isPrompt reports whether an event named name records a user prompt.
+func (r *Resolver) isPrompt(name string) bool {
+	for _, i := range r.prompts.rules(name) {
+		if r.prompts.applies(i, name) {
+			return true
+		}
 	}
-	return NoType
+	return false
+}
+
+// builtinMetric applies BuiltinMetrics to a metric point.
+func builtinMetric(m *Metric) (Type, bool) {
+	for i := range BuiltinMetrics {
+		rule := &BuiltinMetrics[i]
+		if !Match(rule.Name, m.Name) {
+			continue
+		}
+		if rule.Service != "" {
+			v, ok := get(m.Resource, ServiceNameAttribute)
+			if !ok || !ValueEquals(v, rule.Service) {
+				continue
+			}
+		}
+		return rule.Type, true
+	}
+	return NoType, false
 }
 
 func get(a Attrs, key string) (pcommon.Value, bool) {
