@@ -1,6 +1,6 @@
 // Package sessions tracks the lifecycle of agent sessions and synthesizes the
 // session_start and session_end entries that the agent tools do not send over
-// OTLP .
+// OTLP.
 //
 // Use:
 //

@@ -48,7 +48,7 @@ type Entry struct {
 	Model, ProjectPath string
 	// Token counts of a token_usage entry, by kind (see the package doc).
 	InputTokens, OutputTokens, CacheReadTokens, CacheCreationTokens, ReasoningTokens int64
-	CostUSD                                                                      float64
+	CostUSD                                                                          float64
 	// HasCost: the record had a cost (CostUSD may be 0).
 	HasCost bool
 	// Prompt: the record is a user prompt.
