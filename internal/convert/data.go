@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"math"
 	"strings"
 	"unsafe"
 
@@ -17,8 +18,19 @@ import (
 func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	dst = append(dst, '{')
 	comma := false
+	if p.typ == mapping.TokenUsage {
+		c.readTokens(sc, p)
+	}
 	for i := range p.fields {
 		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
+	}
+	if sc.ctx.hasExit && sc.rec.find(c.special.exitCode[0]) < 0 {
+		// Read from a text that the privacy rules may leave out.
+		if comma {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"exit_code":`...)
+		dst, comma = encode.Int(dst, sc.ctx.exitCode), true
 	}
 	if sc.ctx.metric {
 		dst, comma = c.appendPointValues(dst, sc, comma), true
@@ -45,9 +57,20 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 	return append(dst, '}')
 }
 
-// appendField writes one named field from its first present source, else
-// its first derivation that applies, else null (optional fields: nothing).
+// appendField writes one named field: from its first derivation of first
+// that applies, else its first present source, else its first derivation
+// that applies, else null (optional fields: nothing). A token count comes
+// from readTokens, normalized.
 func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma bool, st *Stats) ([]byte, bool) {
+	if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.first, comma); ok {
+		return dst, comma
+	}
+	if k := f.def.tok; k != tokNone && sc.tok.have[k] {
+		dst, comma = fieldKey(dst, f, comma)
+		n := sc.tok.n[k]
+		c.noteToken(sc, k, n)
+		return encode.Int(dst, n), comma
+	}
 	a := sc.rec
 	for _, s := range f.srcs {
 		i := a.find(s.id)
@@ -66,20 +89,85 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		c.noteInfo(sc, f.def.info, a.val(i))
 		return dst, comma
 	}
-	for _, d := range f.def.derive {
-		mark := len(dst)
-		out, _ := fieldKey(dst, f, comma)
-		out, ok := c.derive(out, sc, d, f.def)
-		if ok {
-			return out, true
-		}
-		dst = out[:mark]
+	if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.derive, comma); ok {
+		return dst, comma
 	}
 	if f.def.optional {
 		return dst, comma
 	}
 	dst, comma = fieldKey(dst, f, comma)
 	return append(dst, "null"...), comma
+}
+
+// appendDerived writes the field from the first of ds that applies.
+func (c *Converter) appendDerived(dst []byte, sc *scratch, f *planField, ds []derivation, comma bool) ([]byte, bool, bool) {
+	for _, d := range ds {
+		mark := len(dst)
+		out, _ := fieldKey(dst, f, comma)
+		out, ok := c.derive(out, sc, d, f.def)
+		if ok {
+			return out, true, true
+		}
+		dst = out[:mark]
+	}
+	return dst, comma, false
+}
+
+// tokens are a token_usage record's counts by kind, read before its fields
+// are written because a count may depend on others (Claude Code's input
+// leaves out the cache).
+type tokens struct {
+	n    [numTokenKinds + 1]int64
+	have [numTokenKinds + 1]bool
+}
+
+// readTokens reads the token counts of a record from the first present
+// source of each token field that holds a whole number (others are left to
+// appendField, which writes them as they came), and normalizes them to the
+// entries' meaning: input counts cached tokens, output reasoning.
+func (c *Converter) readTokens(sc *scratch, p *plan) {
+	sc.tok = tokens{}
+	a := sc.rec
+	for i := range p.fields {
+		f := &p.fields[i]
+		k := f.def.tok
+		if k == tokNone {
+			continue
+		}
+		for _, s := range f.srcs {
+			j := a.find(s.id)
+			if j < 0 {
+				continue
+			}
+			if v, ok := wholeNumber(a.val(j)); ok {
+				sc.tok.n[k], sc.tok.have[k] = v, true
+				if !s.keep {
+					a.use(j)
+				}
+			}
+			break
+		}
+	}
+	t := &sc.tok
+	switch sc.ctx.tokens {
+	case mapping.TokensInputExcludesCache:
+		if t.have[tokInput] {
+			t.n[tokInput] += t.n[tokCacheRead] + t.n[tokCacheCreation]
+		}
+	case mapping.TokensOutputExcludesReasoning:
+		if t.have[tokOutput] {
+			t.n[tokOutput] += t.n[tokReasoning]
+		}
+	}
+}
+
+// wholeNumber reads an int, an integral double or a decimal string of one.
+func wholeNumber(v pcommon.Value) (int64, bool) {
+	f, ok := numberOf(v)
+	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 func fieldKey(dst []byte, f *planField, comma bool) ([]byte, bool) {
@@ -100,17 +188,34 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 		}
 		for _, r := range mapping.RejectDecisions {
 			if mapping.ValueEquals(v, r) {
-				return encode.Bool(dst, false), true
+				return c.outcome(dst, sc, def, false), true
 			}
 		}
 		if mapping.ValueEquals(v, "accept") {
-			return encode.Bool(dst, true), true
+			return c.outcome(dst, sc, def, true), true
 		}
 	case derErrorPresent:
 		for _, id := range c.special.errors {
-			if sc.rec.find(id) >= 0 {
-				return encode.Bool(dst, false), true
+			if i := sc.rec.find(id); i >= 0 && isError(sc.rec.val(i)) {
+				return c.outcome(dst, sc, def, false), true
 			}
+		}
+	case derStatus:
+		for _, id := range c.special.status {
+			if i := sc.rec.find(id); i >= 0 {
+				if ok, known := statusOutcome(sc.rec.val(i)); known {
+					return c.outcome(dst, sc, def, ok), true
+				}
+			}
+		}
+	case derExitCode:
+		if code, ok := c.exitCode(sc); ok {
+			sc.ctx.exitCode, sc.ctx.hasExit = code, true
+			return c.outcome(dst, sc, def, code == 0), true
+		}
+	case derMetricOperation:
+		if ctx.metric {
+			return c.appendOperation(dst, sc)
 		}
 	case derMetricOK:
 		if ctx.metric {
@@ -131,7 +236,11 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 		}
 	case derTokenValue:
 		if ctx.metric && ctx.hasValue && (ctx.tokenField == def.name || (ctx.isCost && def.name == "cost_usd")) {
-			c.noteNumber(sc, def.info, ctx.value)
+			if def.tok != tokNone {
+				c.noteToken(sc, def.tok, int64(ctx.value))
+			} else {
+				c.noteNumber(sc, def.info, ctx.value)
+			}
 			return appendNumber(dst, ctx.value), true
 		}
 	case derBody:
@@ -182,7 +291,15 @@ func unitToMillis(unit string) float64 {
 	return 1
 }
 
-// noteInfo records a named field's value for the Observe callback.
+// outcome writes a derived success value and notes it.
+func (c *Converter) outcome(dst []byte, sc *scratch, def *fieldDef, ok bool) []byte {
+	if def.info == infoSuccess && sc.observing {
+		sc.info.Failed = !ok
+	}
+	return encode.Bool(dst, ok)
+}
+
+// noteInfo records a named field's value for the session tracker.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 	if slot == infoNone || !sc.observing {
 		return
@@ -194,6 +311,13 @@ func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 		}
 	case infoPath:
 		sc.info.ProjectPath = pathOf(v)
+	case infoSuccess:
+		switch v.Type() {
+		case pcommon.ValueTypeBool:
+			sc.info.Failed = !v.Bool()
+		case pcommon.ValueTypeStr:
+			sc.info.Failed = strings.EqualFold(strings.TrimSpace(v.Str()), "false")
+		}
 	default:
 		if f, ok := numberOf(v); ok {
 			c.noteNumber(sc, slot, f)
@@ -202,14 +326,120 @@ func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 }
 
 func (c *Converter) noteNumber(sc *scratch, slot infoSlot, f float64) {
-	switch slot {
-	case infoInput:
-		sc.info.InputTokens = int64(f)
-	case infoOutput:
-		sc.info.OutputTokens = int64(f)
-	case infoCost:
-		sc.info.CostUSD = f
+	if slot == infoCost && sc.observing {
+		sc.info.CostUSD, sc.info.HasCost = f, true
 	}
+}
+
+func (c *Converter) noteToken(sc *scratch, k tokenKind, n int64) {
+	if !sc.observing {
+		return
+	}
+	switch k {
+	case tokInput:
+		sc.info.InputTokens = n
+	case tokOutput:
+		sc.info.OutputTokens = n
+	case tokCacheRead:
+		sc.info.CacheReadTokens = n
+	case tokCacheCreation:
+		sc.info.CacheCreationTokens = n
+	case tokReasoning:
+		sc.info.ReasoningTokens = n
+	}
+}
+
+// isError reports whether an error attribute's value says there was one
+// (Codex sends error="none" on success).
+func isError(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return false
+	case pcommon.ValueTypeBool:
+		return v.Bool()
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(v.Str())
+		for _, no := range noErrorValues {
+			if strings.EqualFold(s, no) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// statusOutcome reads a status attribute: success/ok is true,
+// error/failed false; anything else is unknown.
+func statusOutcome(v pcommon.Value) (ok, known bool) {
+	if v.Type() != pcommon.ValueTypeStr {
+		return false, false
+	}
+	s := strings.TrimSpace(v.Str())
+	for _, w := range successStatuses {
+		if strings.EqualFold(s, w) {
+			return true, true
+		}
+	}
+	for _, w := range failureStatuses {
+		if strings.EqualFold(s, w) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// exitCode finds a shell command's exit status: an exit_code attribute,
+// else "exitCode":N in a metadata JSON string (Gemini CLI), else "exited
+// with code N" near the start of an output string (Codex). The texts are
+// only searched in their first exitCodeWindow bytes.
+func (c *Converter) exitCode(sc *scratch) (int64, bool) {
+	a := sc.rec
+	if i := a.find(c.special.exitCode[0]); i >= 0 {
+		return wholeNumber(a.val(i))
+	}
+	for k, marker := range exitCodeMarkers {
+		i := a.find(c.special.exitCode[k+1])
+		if i < 0 || a.val(i).Type() != pcommon.ValueTypeStr {
+			continue
+		}
+		if n, ok := numberAfter(a.val(i).Str(), marker); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// exitCodeMarkers precede the exit code in the texts of exitCodeKeys[1:].
+var exitCodeMarkers = [...]string{`"exitCode":`, "exited with code "}
+
+// exitCodeWindow bounds how far into a text the exit code is looked for.
+const exitCodeWindow = 512
+
+// numberAfter reads the integer that follows marker (spaces allowed) in the
+// first exitCodeWindow bytes of s.
+func numberAfter(s, marker string) (int64, bool) {
+	s = s[:min(len(s), exitCodeWindow)]
+	i := strings.Index(s, marker)
+	if i < 0 {
+		return 0, false
+	}
+	s = strings.TrimLeft(s[i+len(marker):], " ")
+	n, digits := int64(0), 0
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	for digits < len(s) && digits < 9 && s[digits] >= '0' && s[digits] <= '9' {
+		n = n*10 + int64(s[digits]-'0')
+		digits++
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // pathOf reads a project path: a string, or the first string of a list

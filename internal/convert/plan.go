@@ -51,6 +51,8 @@ type idKeys struct{ session, user []int16 }
 type specialKeys struct {
 	eventName   int16
 	errors      []int16 // any of them present: not a success
+	status      []int16 // an outcome as text
+	exitCode    []int16 // exitCodeKeys
 	tokenType   []int16
 	opNames     []int16 // tool or agent name appended to a metric operation
 	projectPath []int16
@@ -166,8 +168,10 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 	c.ids.user = ids(t, c.opts.UserIDAttributes)
 	c.special.eventName = t.add(mapping.EventNameAttribute)
 	c.special.errors = ids(t, errorKeys)
+	c.special.status = ids(t, statusKeys)
+	c.special.exitCode = ids(t, exitCodeKeys)
 	c.special.tokenType = ids(t, tokenTypeKeys)
-	c.special.opNames = ids(t, []string{"gen_ai.tool.name", "gen_ai.agent.name", "tool_name", "agent_name"})
+	c.special.opNames = ids(t, []string{"gen_ai.tool.name", "gen_ai.agent.name", "tool_name", "agent_name", "operation"})
 	c.special.projectPath = ids(t, projectPathKeys)
 	c.special.model = ids(t, modelKeys)
 	metricIDs := ids(t, metricValueKeys)

@@ -103,8 +103,7 @@ type state struct {
 
 // Table remembers the last point of every stream. Safe for concurrent use.
 type Table struct {
-	seed1, seed2 maphash.Seed
-	max          int
+	max int
 
 	mu       sync.Mutex // held by the Batch that uses the Table
 	streams  map[Key]*state
@@ -120,7 +119,7 @@ func New(maxStreams int) *Table {
 	if maxStreams <= 0 {
 		maxStreams = DefaultMaxStreams
 	}
-	t := &Table{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), max: maxStreams, streams: map[Key]*state{}}
+	t := &Table{max: maxStreams, streams: map[Key]*state{}}
 	t.lru.next, t.lru.prev = &t.lru, &t.lru
 	t.batchBuf.t = t
 	return t
@@ -333,17 +332,28 @@ func (t *Table) evict() {
 	t.statsMu.Unlock()
 }
 
-// Hash builds stream keys.
+// The seeds of stream keys: one per process, so a Hash serves any Table.
+var seed1, seed2 = maphash.MakeSeed(), maphash.MakeSeed()
+
+// Hash builds stream keys: two independent 64-bit hashes of the same
+// input, so two streams share a key with a chance of about 2^-128.
 type Hash struct {
 	h1, h2 maphash.Hash
 }
 
-// NewHash returns a Hash for keys of t.
-func (t *Table) NewHash() *Hash {
+// NewHash returns a Hash.
+func NewHash() *Hash {
 	h := &Hash{}
-	h.h1.SetSeed(t.seed1)
-	h.h2.SetSeed(t.seed2)
+	h.h1.SetSeed(seed1)
+	h.h2.SetSeed(seed2)
 	return h
+}
+
+// Bytes adds b, delimited, to the key.
+func (h *Hash) Bytes(b []byte) {
+	_, _ = h.h1.Write(b)
+	_, _ = h.h2.Write(b)
+	h.Uint64(uint64(len(b)))
 }
 
 // Reset starts a new key.
@@ -368,3 +378,34 @@ func (h *Hash) Uint64(v uint64) {
 
 // Key is the key built so far.
 func (h *Hash) Key() Key { return Key{Hi: h.h1.Sum64(), Lo: h.h2.Sum64()} }
+
+// Lazy takes a Table for one export only when the export has a cumulative
+// point: exports of logs, and of delta metrics, never wait for the Table.
+// The zero value with T set is ready; End must be called once the export
+// is written or has failed.
+type Lazy struct {
+	T *Table
+	b *Batch
+}
+
+// Delta is Batch.Delta, taking the Table on first use.
+func (l *Lazy) Delta(key Key, p *Point) Delta {
+	if l.b == nil {
+		l.b = l.T.Begin()
+	}
+	return l.b.Delta(key, p)
+}
+
+// End commits the increments (written true) or drops them, and releases
+// the Table if it was taken.
+func (l *Lazy) End(written bool) {
+	if l.b == nil {
+		return
+	}
+	if written {
+		l.b.Commit()
+	} else {
+		l.b.Abort()
+	}
+	l.b = nil
+}

@@ -128,8 +128,7 @@ func TestBound(t *testing.T) {
 }
 
 func TestHashKeys(t *testing.T) {
-	tb := New(0)
-	h := tb.NewHash()
+	h := NewHash()
 	key := func(parts ...string) Key {
 		h.Reset()
 		for _, p := range parts {

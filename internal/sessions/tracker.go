@@ -48,13 +48,12 @@ type Entry struct {
 	Model, ProjectPath string
 	// Token counts of a token_usage entry, by kind (see the package doc).
 	InputTokens, OutputTokens, CacheReadTokens, CacheCreationTokens, ReasoningTokens int64
-	CostUSD                                                                          float64
-	// HasCost: the record had a cost (CostUSD may be 0).
-	HasCost bool
-	// Prompt: the record is a user prompt.
-	Prompt bool
-	// Failed: a tool_use that did not succeed.
-	Failed bool
+
+	CostUSD float64
+	HasCost bool // the record had a cost (CostUSD may be 0)
+	Prompt  bool // the record is a user prompt
+	Failed  bool // a tool_use that did not succeed
+
 	// Synthesized entries (written by a tracker) are ignored.
 	Synthesized bool
 }
