@@ -159,13 +159,28 @@ $(AGENTS_STAMP): conformance/agents/package.json $(AGENTS_LOCK)
 	cd $(AGENTS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The GenAI apps' packages (instrumentations, OTel SDK, openai client, AI
+# SDK) at the versions pinned in conformance/genai/package-lock.json, into
+# .tools/genai; the apps themselves run from conformance/genai with
+# NODE_PATH pointing there.
+GENAI_DIR   := $(TOOLS_DIR)/genai
+GENAI_LOCK  := conformance/genai/package-lock.json
+GENAI_STAMP := $(STAMPS)/genai-$(shell sha256sum $(GENAI_LOCK) 2>/dev/null | cut -c1-16)
+
+$(GENAI_STAMP): conformance/genai/package.json $(GENAI_LOCK)
+	@mkdir -p $(GENAI_DIR) $(STAMPS)
+	cp conformance/genai/package.json $(GENAI_LOCK) $(GENAI_DIR)/
+	cd $(GENAI_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Runs every scenario with every agent (AGENTS_ONLY=codex or
 # AGENTS_ONLY=codex/tool_ok for one), rewrites testdata/agents with what
 # they sent and checks the Collector's output. `go test ./conformance/`
 # replays the stored captures without npm.
 .PHONY: agents
-agents: $(BINARY) $(AGENTS_STAMP) ## run the real agents against the built Collector and store their telemetry
+agents: $(BINARY) $(AGENTS_STAMP) $(GENAI_STAMP) ## run the real agents and GenAI apps against the built Collector and store their telemetry
 	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) AGENTS_BIN=$(AGENTS_DIR)/node_modules/.bin \
+	GENAI_MODULES=$(GENAI_DIR)/node_modules \
 	AGENTS_ONLY=$(AGENTS_ONLY) $(GO) test -tags agents -count=1 -timeout 45m -v -run TestLive ./conformance/
 
 ## ---- benchmarks ----------------------------------------------------------

@@ -120,6 +120,9 @@ func TestReplay(t *testing.T) {
 	for _, c := range caps {
 		t.Run(c.name(), func(t *testing.T) {
 			spec := specFor(t, c.info.Agent)
+			if spec.needsTraces && !tracesSupported {
+				t.Skipf("%s: its analytics come from its spans, which the exporter does not turn into entries yet (tracesSupported)", spec.name)
+			}
 			entries := replay(t, c.otlpDir(), asSent, nil)
 			check(t, spec, c, entries)
 		})
