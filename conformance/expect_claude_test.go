@@ -21,7 +21,9 @@ var claudeCode = agentSpec{
 	shellTool:         "Bash",
 	countsAux:         true,
 	maxLinesPerPrompt: 10,
-	extra:             checkClaude,
+	// Anthropic's API reports no reasoning count (thinking is in output).
+	unsentTokens: []string{"reasoning_tokens"},
+	extra:        checkClaude,
 }
 
 // claudeRequest is what one api_request event of a capture says.

@@ -278,6 +278,7 @@ func checkTokens(t *testing.T, spec agentSpec, c capture, entries []map[string]a
 	end := only(t, entries, "session_end")
 	for _, k := range tokenKinds {
 		if slices.Contains(spec.unsentTokens, k.field) {
+			checkUnsent(t, k.field, entries, end)
 			continue
 		}
 		w := float64(k.of(want))
@@ -293,6 +294,22 @@ func checkTokens(t *testing.T, spec agentSpec, c capture, entries []map[string]a
 	if end != nil {
 		if got, w := num(end["data"].(map[string]any)["token_count"]), float64(want.Input+want.Output); got != w {
 			t.Errorf("session_end token_count = %v, want input+output %v", got, w)
+		}
+	}
+}
+
+// checkUnsent: a token kind the agent cannot report is unknown (null) on
+// every token_usage entry, never a made-up 0, and adds 0 to session_end.
+func checkUnsent(t *testing.T, field string, entries []map[string]any, end map[string]any) {
+	t.Helper()
+	for _, e := range ofType(entries, "token_usage") {
+		if v, ok := e["data"].(map[string]any)[field]; ok && v != nil {
+			t.Errorf("token_usage %s = %v, want null: the agent does not report it", field, v)
+		}
+	}
+	if end != nil {
+		if got := num(end["data"].(map[string]any)[field]); got != 0 {
+			t.Errorf("session_end %s = %v, want 0 (nothing reported)", field, got)
 		}
 	}
 }
