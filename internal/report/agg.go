@@ -33,8 +33,8 @@ type bucket struct {
 	entries     int64
 	requests    int64 // token_usage entries
 	tok         Tokens
-	costNano    int64 // reported cost
-	costEntries int64 // token_usage entries that reported a cost
+	costNano    int64                // reported cost
+	costEntries int64                // token_usage entries that reported a cost
 	noCost      map[string]*costless // by model
 	toolUses    int64
 	toolOK      int64
@@ -221,10 +221,10 @@ type Counts struct {
 	Files          int   `json:"files"`
 	FilesSkipped   int   `json:"files_skipped"`
 	Lines          int64 `json:"lines"`
-	Entries        int64 `json:"entries"`         // entries read (before filters)
+	Entries        int64 `json:"entries"`          // entries read (before filters)
 	Selected       int64 `json:"entries_selected"` // entries the filters kept
-	Foreign        int64 `json:"foreign_lines"`   // lines that are not entries
-	Torn           int64 `json:"torn_lines"`      // a file's last line without '\n'
+	Foreign        int64 `json:"foreign_lines"`    // lines that are not entries
+	Torn           int64 `json:"torn_lines"`       // a file's last line without '\n'
 	LinesInSkipped int64 `json:"lines_in_skipped_files"`
 	// InvalidValues counts values of the wrong kind (a token count that is
 	// not an integer, a cost that is not a number), which are ignored.

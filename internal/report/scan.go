@@ -72,7 +72,7 @@ type entry struct {
 
 	// data fields, whatever the type
 	model, cost, durationMs, success, toolName, errorType, operation, prompts, durationSec field
-	tok                                                                                  [numKinds]field
+	tok                                                                                    [numKinds]field
 }
 
 // errForeign is a line that is not an entry.
