@@ -212,3 +212,5 @@ func picoToMicros(v *big.Int) int64 {
 	}
 	return q.Int64()
 }
+
+func bigZero() *big.Int { return new(big.Int) }

@@ -280,9 +280,11 @@ func (s *scanner) scalar(f *field) error {
 	case c == 'n':
 		*f = field{kind: 'n'}
 		return s.lit("null")
+	case c == '{' || c == '[':
+		*f = field{kind: 'o'}
+		return s.skip()
 	}
-	*f = field{kind: 'o'}
-	return s.skip()
+	return errForeign
 }
 
 func (s *scanner) lit(w string) error {

@@ -5,7 +5,7 @@
 //        --pricing pricing.json [--filter SQL] [--sql report.sql]
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const args = { filter: 'TRUE', sql: join(dirname(fileURLToPath(import.meta.url)), 'report.sql') };
@@ -13,7 +13,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 }
 // The packages live in .tools/node (make report-tools), not beside this file.
-const require = createRequire(join(args.modules, 'x.js'));
+const require = createRequire(join(resolve(args.modules), 'x.js'));
 const { DuckDBInstance } = await import(pathToFileURL(require.resolve('@duckdb/node-api')).href);
 const quote = (s) => "'" + String(s).replaceAll("'", "''") + "'";
 const files = '[' + JSON.parse(args.files).map(quote).join(', ') + ']';
