@@ -410,6 +410,12 @@ func (s *scanner) str() ([]byte, error) {
 	start := s.i + 1
 	i := start
 	for i < len(b) {
+		for i < len(b) && plainByte[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -431,6 +437,15 @@ func (s *scanner) str() ([]byte, error) {
 	}
 	return nil, errForeign
 }
+
+// plainByte marks the bytes a string holds as they are: printable ASCII
+// other than '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // strSlow unescapes a string that holds a backslash into s.buf.
 func (s *scanner) strSlow(start int) ([]byte, error) {
