@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -377,9 +378,12 @@ func (c *checker) quantile(what string, got, want any) {
 		}
 		return
 	}
-	var g, w float64
-	fmt.Sscan(str(got), &g)
-	fmt.Sscan(str(want), &w)
+	g, err1 := strconv.ParseFloat(str(got), 64)
+	w, err2 := strconv.ParseFloat(str(want), 64)
+	if err1 != nil || err2 != nil {
+		c.fail("%s: report %s, duckdb %s: not numbers", what, str(got), str(want))
+		return
+	}
 	if math.Abs(g-w) > report.RelativeAccuracy*math.Abs(w)+0.0006 {
 		c.fail("%s: report %v, exact %v: off by more than %g%%", what, g, w, report.RelativeAccuracy*100)
 	}

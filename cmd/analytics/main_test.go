@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/reportgen"
 )
 
 func runArgs(args ...string) (code int, stdout, stderr string) {
@@ -15,8 +18,19 @@ func runArgs(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
+// small returns an output directory holding 20 users over 5 days.
+func small(t *testing.T) []string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "d")
+	if _, err := reportgen.Generate(reportgen.Config{Dirs: []string{dir}, Users: 20, Days: 5,
+		Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Seed: 5, Compression: []string{"mixed"}, LinesPerFile: 500}); err != nil {
+		t.Fatal(err)
+	}
+	return []string{dir}
+}
+
 func TestUsage(t *testing.T) {
-	dirs := month(t)
+	dirs := small(t)
 	for _, tc := range []struct {
 		args   []string
 		code   int
@@ -44,7 +58,7 @@ func TestUsage(t *testing.T) {
 // TestFormats: the table, CSV and JSON of the same data agree, and flags
 // may follow the directories.
 func TestFormats(t *testing.T) {
-	dirs := month(t)
+	dirs := small(t)
 	code, table, stderr := runArgs(append([]string{"report"}, append(dirs, "--by", "total,day,model,tool,error,session,block,user,agent,month,operation", "--top", "3")...)...)
 	if code != 0 {
 		t.Fatalf("table: %d %s", code, stderr)
@@ -89,7 +103,11 @@ func TestFormats(t *testing.T) {
 	}
 	for i, d := range days {
 		d := d.(map[string]any)
-		if rows[i+1][0] != d["key"] || rows[i+1][col["cost_usd"]] != str(d["cost_usd"]) || rows[i+1][col["sessions"]] != str(d["sessions"]) {
+		cost := ""
+		if d["cost_usd"] != nil {
+			cost = str(d["cost_usd"])
+		}
+		if rows[i+1][0] != d["key"] || rows[i+1][col["cost_usd"]] != cost || rows[i+1][col["sessions"]] != str(d["sessions"]) {
 			t.Errorf("csv row %v differs from json %v", rows[i+1][:4], d["key"])
 		}
 	}
@@ -106,7 +124,9 @@ func TestStrictAndProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := `{"id":"1","timestamp":"2026-11-20T10:00:01.000000+00:00","type":"tool_use","session_id":"s1","user_id":"u1","data":{"tool_name":"Bash","success":true},"metadata":{}}`
-	os.WriteFile(filepath.Join(dir, "metrics", "metrics_20261120_000000_000001.jsonl"), []byte(line+"\ngarbage\n"+line[:40]), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "metrics", "metrics_20261120_000000_000001.jsonl"), []byte(line+"\ngarbage\n"+line[:40]), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	code, out, stderr := runArgs("report", dir)
 	if code != 0 || !strings.Contains(out, "Tool uses") {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -26,9 +26,6 @@ type Problem struct {
 	What string `json:"what"`
 }
 
-// maxProblems bounds the problems listed (Counts counts them all).
-const maxProblems = 20
-
 // dataFile is one file to read.
 type dataFile struct {
 	path string

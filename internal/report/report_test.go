@@ -156,7 +156,7 @@ func TestPricing(t *testing.T) {
 
 	dir := t.TempDir()
 	over := filepath.Join(dir, "p.json")
-	os.WriteFile(over, []byte(`{"date":"2027-01-01","models":[{"model":"acme-llm-7b","input":0.1,"cache_read":0.01,"cache_write":0.1,"output":0.2},{"model":"claude-sonnet-4-5","input":1,"cache_read":1,"cache_write":1,"output":1}]}`), 0o600)
+	must(t, os.WriteFile(over, []byte(`{"date":"2027-01-01","models":[{"model":"acme-llm-7b","input":0.1,"cache_read":0.01,"cache_write":0.1,"output":0.2},{"model":"claude-sonnet-4-5","input":1,"cache_read":1,"cache_write":1,"output":1}]}`), 0o600))
 	p, err = LoadPricing(over)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestPricing(t *testing.T) {
 		"unknown":  `{"modles":[]}`,
 		"unit":     `{"unit":"USD per token","models":[]}`,
 	} {
-		os.WriteFile(over, []byte(body), 0o600)
+		must(t, os.WriteFile(over, []byte(body), 0o600))
 		if _, err := LoadPricing(over); err == nil {
 			t.Errorf("%s: accepted %s", name, body)
 		}
@@ -217,7 +217,9 @@ func writeFile(t *testing.T, dir, name string, content []byte) {
 func gz(t *testing.T, s string) []byte {
 	var b bytes.Buffer
 	w := gzip.NewWriter(&b)
-	w.Write([]byte(s))
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +269,9 @@ func TestBadInput(t *testing.T) {
 	writeFile(t, bad, "metrics_20261120_000000_000006.jsonl.zst", []byte("not zstd"))
 	if os.Geteuid() != 0 { // root reads a file whatever its mode
 		writeFile(t, bad, "metrics_20261120_000000_000007.jsonl", []byte(lineFor("y", "100")+"\n"))
-		os.Chmod(filepath.Join(bad, "metrics", "metrics_20261120_000000_000007.jsonl"), 0)
+		must(t, os.Chmod(filepath.Join(bad, "metrics", "metrics_20261120_000000_000007.jsonl"), 0))
 	}
-	os.Symlink(filepath.Join(good, "metrics", "metrics_20261120_000000_000003.jsonl"), filepath.Join(bad, "metrics", "metrics_20261120_000000_000008.jsonl"))
+	must(t, os.Symlink(filepath.Join(good, "metrics", "metrics_20261120_000000_000003.jsonl"), filepath.Join(bad, "metrics", "metrics_20261120_000000_000008.jsonl")))
 	writeFile(t, bad, "metrics_20261120_000000_000009.jsonl.gz.tmp", []byte("a compression in progress"))
 	got := build(t, bad)
 
@@ -359,11 +361,18 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		WriteJSON(&b, Build(res, p, Grouping{Days: true, Months: true, Users: true, Agents: true, Blocks: true, Sessions: true}))
+		must(t, WriteJSON(&b, Build(res, p, Grouping{Days: true, Months: true, Users: true, Agents: true, Blocks: true, Sessions: true})))
 		if first == nil {
 			first = b.Bytes()
 		} else if !bytes.Equal(first, b.Bytes()) {
 			t.Fatalf("workers=%d gives another report", w)
 		}
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

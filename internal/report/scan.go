@@ -49,9 +49,6 @@ const (
 	numKinds
 )
 
-// kindKeys are the data keys of the token kinds.
-var kindKeys = [numKinds]string{"input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens", "reasoning_tokens"}
-
 // field is one scalar value read from a line: its JSON kind and its text
 // (a string's content with escapes resolved, a number's literal).
 type field struct {

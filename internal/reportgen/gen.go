@@ -230,10 +230,12 @@ func synthEnd(first, last time.Time, id, user, model string, prompts int, old bo
 	b = append(b, `,"output_tokens":`...)
 	b = encode.Int(b, tok[1])
 	if !old {
-		for i, k := range []string{"cache_read_tokens", "cache_creation_tokens", "reasoning_tokens"} {
-			b = append(b, `,"`+k+`":`...)
-			b = encode.Int(b, tok[2+i])
-		}
+		b = append(b, `,"cache_read_tokens":`...)
+		b = encode.Int(b, tok[2])
+		b = append(b, `,"cache_creation_tokens":`...)
+		b = encode.Int(b, tok[3])
+		b = append(b, `,"reasoning_tokens":`...)
+		b = encode.Int(b, tok[4])
 	}
 	b = append(b, `,"tool_uses":`...)
 	b = encode.Int(b, int64(tools))
@@ -352,7 +354,7 @@ func perfLine(rng *rand.Rand, ag agentKind, t time.Time, id, user string) line {
 // writeDir writes lines into dir/metrics in rotated files.
 func writeDir(dir string, ls []line, compression string, perFile int) (files int, size int64, err error) {
 	mdir := filepath.Join(dir, "metrics")
-	if err := os.MkdirAll(mdir, 0o755); err != nil {
+	if err := os.MkdirAll(mdir, 0o750); err != nil {
 		return 0, 0, err
 	}
 	var buf bytes.Buffer
@@ -391,7 +393,7 @@ func writeDir(dir string, ls []line, compression string, perFile int) (files int
 			}
 			name, content = stem+".jsonl.gz", gz.Bytes()
 		}
-		if err := os.WriteFile(filepath.Join(mdir, name), content, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(mdir, name), content, 0o600); err != nil {
 			return files, size, err
 		}
 		files++
