@@ -2,7 +2,7 @@
 #
 #   make run      install ocb, build the Collector, run it with config.yaml
 #   make test     lint, unit tests (-race), build, end-to-end smoke test
-#   make build    build ./_build/otelcol-analytics (only when sources changed)
+#   make build    build ./_build/otelcol-analytics and ./_build/analytics (only when sources changed)
 #   make lint     golangci-lint (pinned, installed into .tools/bin)
 #   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
 #   make reliability  the full reliability suite against the built Collector
@@ -39,6 +39,13 @@ BENCHSTAT_STAMP     := $(STAMPS)/benchstat@$(BENCHSTAT_VERSION)
 
 BUILD_DIR := _build
 BINARY    := $(BUILD_DIR)/otelcol-analytics
+ANALYTICS := $(BUILD_DIR)/analytics
+
+# The report command's checks (DuckDB, headless Chromium) run under node
+# with the npm packages pinned in scripts/report/package-lock.json,
+# installed into .tools/node, never globally.
+REPORT_NODE       := $(TOOLS_DIR)/node
+REPORT_NODE_STAMP := $(STAMPS)/report-node@$(shell cksum < scripts/report/package-lock.json | cut -d' ' -f1)
 CONFIG    ?= config.yaml
 
 # The Collector is rebuilt only when something it is built from changed: the
@@ -81,8 +88,21 @@ $(BENCHSTAT_STAMP):
 	GOBIN=$(TOOLS_BIN) $(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
 	@touch $@
 
+$(REPORT_NODE_STAMP): scripts/report/package.json scripts/report/package-lock.json
+	@mkdir -p $(REPORT_NODE) $(STAMPS)
+	cp scripts/report/package.json scripts/report/package-lock.json $(REPORT_NODE)/
+	cd $(REPORT_NODE) && npm ci --no-audit --no-fund
+	@touch $@
+
+# Without npm the report's DuckDB and Chromium tests skip with a message
+# (and fail under CI=true, where .ci/run installs node and chromium).
+.PHONY: report-tools
+report-tools: ## npm packages of the report checks (@duckdb/node-api, playwright-core) into .tools/node
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(REPORT_NODE_STAMP); \
+	else echo "npm not found: the report's DuckDB and Chromium tests will be skipped"; fi
+
 .PHONY: tools
-tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) ## install every pinned tool
+tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) report-tools ## install every pinned tool
 
 ## ---- build and run -------------------------------------------------------
 
@@ -96,8 +116,13 @@ $(BINARY): $(OCB_STAMP) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 	GOFLAGS="$$($(GO) env GOFLAGS) -buildvcs=false" $(OCB) --config builder-config.yaml
 	@touch $@
 
+# The report command (cmd/analytics); also `go install
+# github.com/analyticsexporter/analyticsexporter/cmd/analytics@latest`.
+$(ANALYTICS): go.mod go.sum $(GO_SOURCES)
+	$(GO) build -trimpath -buildvcs=false -o $@ ./cmd/analytics
+
 .PHONY: build
-build: $(BINARY) ## build the Collector with ocb
+build: $(BINARY) $(ANALYTICS) ## build the Collector with ocb, and the analytics report command
 
 .PHONY: run
 run: $(BINARY) ## build, then run the Collector with $(CONFIG)
@@ -137,8 +162,9 @@ reliability-short: $(BINARY) ## short reliability suite, part of make test
 	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
 
 .PHONY: test
-test: ## everything CI runs: lint, unit tests, build, smoke test, short reliability
+test: ## everything CI runs: lint, report tools, unit tests, build, smoke test, short reliability
 	$(MAKE) lint
+	$(MAKE) report-tools
 	$(MAKE) test-unit
 	$(MAKE) build
 	$(MAKE) e2e
