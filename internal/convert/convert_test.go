@@ -200,7 +200,7 @@ func TestObserve(t *testing.T) {
 		logRec{eventName: "claude_code.api_request", time: at(0), attrs: []kv{{"model", "m-1"}, {"input_tokens", "10"},
 			{"output_tokens", 20}, {"cost_usd", "0.5"}, {"user.id", "u"}, {"cwd", "/p"}}},
 		logRec{eventName: "session.start", attrs: []kv{{"workspace.host_paths", []any{"/w1", "/w2"}}, {"model", "m-2"}}},
-		logRec{eventName: "compaction", time: at(5)},  // no entry: observed for the session's time
+		logRec{eventName: "compaction", time: at(5)}, // no entry: observed for the session's time
 		logRec{eventName: "claude_code.user_prompt"}, // no entry, a prompt
 	)
 	c.AppendLogsObserved(nil, ld, &st, obs)
