@@ -25,12 +25,12 @@ type EventRule struct {
 type TokenCounting uint8
 
 const (
-	// TokensStandard: the counts already mean that.
+	// TokensStandard means the counts already mean that.
 	TokensStandard TokenCounting = iota
-	// TokensInputExcludesCache: the input count leaves out the tokens read
+	// TokensInputExcludesCache means the input count leaves out the tokens read
 	// from and written to the cache (Anthropic's API, Claude Code).
 	TokensInputExcludesCache
-	// TokensOutputExcludesReasoning: the output count leaves out the
+	// TokensOutputExcludesReasoning means the output count leaves out the
 	// reasoning ("thoughts") tokens (Gemini's API, Gemini CLI).
 	TokensOutputExcludesReasoning
 )
