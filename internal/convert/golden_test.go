@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -178,13 +179,17 @@ func entryName(i int, e entry) string {
 	return fmt.Sprintf("%02d_%s", i, name)
 }
 
-// convertFile converts one OTLP/JSON payload.
+// convertFile converts one OTLP/JSON payload as the exporter does the
+// first time it sees it: cumulative points become increments from their
+// start (the whole point), with metadata saying so.
 func convertFile(t *testing.T, c *Converter, path string) ([]byte, Stats) {
 	t.Helper()
 	var st Stats
 	ld, md, isMetrics := loadPayload(t, path)
 	if isMetrics {
-		return c.AppendMetrics(nil, md, &st), st
+		cum := deltas.Lazy{T: deltas.New(0)}
+		defer cum.End(true)
+		return c.AppendMetricsObserved(nil, md, &st, nil, &cum), st
 	}
 	return c.AppendLogs(nil, ld, &st), st
 }
