@@ -7,6 +7,8 @@
 #   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
 #   make reliability  the full reliability suite against the built Collector
 #   make bench-e2e    CPU per record of the built Collector vs the nop exporter
+#   make gateway  build ./_build/gateway/otelcol-gateway (docs/scaling.md)
+#   make scale    the scale-out test: gateway + three backends, one killed
 #
 # Tools are pinned and installed into .tools/bin with `go install`, never into
 # the user's GOPATH; each install leaves a stamp in .tools/stamps named after
@@ -20,6 +22,10 @@ SHELL := bash
 GO ?= go
 
 OCB_VERSION           := v0.165.0
+# The gateway (gateway/builder-config.yaml) is one release of its own:
+# contrib v0.161.0 with its Collector modules, built by the ocb of that
+# release, installed beside the other one.
+GATEWAY_OCB_VERSION   := v0.161.0
 GOLANGCI_LINT_VERSION := v2.15.0
 BENCHSTAT_VERSION     := v0.0.0-20260908200009-22c9c6c9d4da
 
@@ -28,15 +34,18 @@ TOOLS_BIN := $(TOOLS_DIR)/bin
 STAMPS    := $(TOOLS_DIR)/stamps
 
 OCB           := $(TOOLS_BIN)/builder
+GATEWAY_OCB   := $(TOOLS_DIR)/ocb-$(GATEWAY_OCB_VERSION)/builder
 GOLANGCI_LINT := $(TOOLS_BIN)/golangci-lint
 BENCHSTAT     := $(TOOLS_BIN)/benchstat
 
 OCB_STAMP           := $(STAMPS)/builder@$(OCB_VERSION)
+GATEWAY_OCB_STAMP   := $(STAMPS)/builder@$(GATEWAY_OCB_VERSION)
 GOLANGCI_LINT_STAMP := $(STAMPS)/golangci-lint@$(GOLANGCI_LINT_VERSION)
 BENCHSTAT_STAMP     := $(STAMPS)/benchstat@$(BENCHSTAT_VERSION)
 
 BUILD_DIR := _build
 BINARY    := $(BUILD_DIR)/otelcol-analytics
+GATEWAY_BINARY := $(BUILD_DIR)/gateway/otelcol-gateway
 CONFIG    ?= config.yaml
 
 # The Collector is rebuilt only when something it is built from changed: the
@@ -69,6 +78,11 @@ $(OCB_STAMP):
 	GOBIN=$(TOOLS_BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
 	@touch $@
 
+$(GATEWAY_OCB_STAMP):
+	@mkdir -p $(dir $(GATEWAY_OCB)) $(STAMPS)
+	GOBIN=$(dir $(GATEWAY_OCB)) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(GATEWAY_OCB_VERSION)
+	@touch $@
+
 $(GOLANGCI_LINT_STAMP):
 	@mkdir -p $(TOOLS_BIN) $(STAMPS)
 	GOBIN=$(TOOLS_BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
@@ -80,7 +94,7 @@ $(BENCHSTAT_STAMP):
 	@touch $@
 
 .PHONY: tools
-tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) ## install every pinned tool
+tools: $(OCB_STAMP) $(GATEWAY_OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) ## install every pinned tool
 
 ## ---- build and run -------------------------------------------------------
 
@@ -96,6 +110,16 @@ $(BINARY): $(OCB_STAMP) builder-config.yaml go.mod go.sum $(GO_SOURCES)
 
 .PHONY: build
 build: $(BINARY) ## build the Collector with ocb
+
+# The gateway contains no module of this repository: only its manifest
+# makes it. ocb does not create the parent of output_path.
+$(GATEWAY_BINARY): $(GATEWAY_OCB_STAMP) gateway/builder-config.yaml
+	@mkdir -p $(BUILD_DIR)
+	GOFLAGS="$$($(GO) env GOFLAGS) -buildvcs=false" $(GATEWAY_OCB) --config gateway/builder-config.yaml
+	@touch $@
+
+.PHONY: gateway
+gateway: $(GATEWAY_BINARY) ## build the gateway Collector (OTLP in, load_balancing out) with ocb v0.161.0
 
 .PHONY: run
 run: $(BINARY) ## build, then run the Collector with $(CONFIG)
