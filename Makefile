@@ -9,6 +9,7 @@
 #   make bench-e2e    CPU per record of the built Collector vs the nop exporter
 #   make gateway  build ./_build/gateway/otelcol-gateway (docs/scaling.md)
 #   make scale    the scale-out test: gateway + three backends, one killed
+#                 (its short form, scale-short, is part of make test)
 #
 # Tools are pinned and installed into .tools/bin with `go install`, never into
 # the user's GOPATH; each install leaves a stamp in .tools/stamps named after
@@ -62,6 +63,12 @@ TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard contribtest/go.mod))
 
 GO_TEST_FLAGS ?= -race -timeout 15m
 E2E_FLAGS     ?= -race -count=1 -timeout 10m -v
+# The scale test drives five processes; the race detector would only slow
+# its senders (internal/replay runs under -race in test-unit).
+SCALE_FLAGS   ?= -count=1 -timeout 20m -v
+# The capture root the scale test replays (internal/replay layout); switch
+# to testdata/agents once the real agents' captures are there.
+SCALE_CAPTURES ?= testdata/agents-standin
 
 BENCH       ?= .
 BENCH_COUNT ?= 6
@@ -158,13 +165,31 @@ reliability: $(BINARY) ## full reliability suite (~11 min on 2 cores)
 reliability-short: $(BINARY) ## short reliability suite, part of make test
 	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
 
+# The scale-out test (package scale): otelcol-gateway in front of three
+# otelcol-analytics backends, hundreds of concurrent sessions replayed from
+# $(SCALE_CAPTURES), compared with the same replay into one Collector, then
+# one backend killed and restarted mid-run. SCALE_OUT=dir keeps the output
+# directories; SCALE_SESSIONS=n changes the number of sessions.
+SCALE_ENV = OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) OTELCOL_GATEWAY_BINARY=$(CURDIR)/$(GATEWAY_BINARY) \
+	SCALE_CAPTURES=$(abspath $(SCALE_CAPTURES))
+
+.PHONY: scale
+scale: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, full: 2400 sessions through the gateway, one backend killed
+	$(SCALE_ENV) $(GO) test -tags scale $(SCALE_FLAGS) ./scale/
+
+.PHONY: scale-short
+scale-short: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, short (480 sessions), part of make test
+	$(SCALE_ENV) $(GO) test -tags scale -short $(SCALE_FLAGS) ./scale/
+
 .PHONY: test
-test: ## everything CI runs: lint, unit tests, build, smoke test, short reliability
+test: ## everything CI runs: lint, unit tests, build, smoke test, short reliability, short scale
 	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) build
 	$(MAKE) e2e
 	$(MAKE) reliability-short
+	$(MAKE) gateway
+	$(MAKE) scale-short
 
 ## ---- benchmarks ----------------------------------------------------------
 

@@ -355,11 +355,32 @@ func TestRunnerOrder(t *testing.T) {
 	defer srv.Close()
 	p := NewPlan(caps, 8, time.Now(), 20*time.Millisecond, time.Millisecond, 42)
 	r := &Runner{Sender: &Sender{Endpoint: srv.URL}}
+	half, all, beyond := r.At(int64(p.Requests()/2)), r.At(int64(p.Requests())), r.At(int64(p.Requests()+1))
 	out := r.Run(context.Background(), p)
+	for name, ch := range map[string]<-chan struct{}{"half": half, "all": all} {
+		select {
+		case <-ch:
+		default:
+			t.Errorf("At(%s) not closed after the run", name)
+		}
+	}
+	select {
+	case <-beyond:
+		t.Error("At(requests+1) closed")
+	default:
+	}
+	select {
+	case <-r.At(1):
+	default:
+		t.Error("At(1) after the run is not closed at once")
+	}
 	for i, o := range out {
 		if o.Err != nil || o.Acked != len(p.Sessions[i].Capture.Requests) {
 			t.Fatalf("session %d: %+v", i, o)
 		}
+	}
+	if m := r.MaxActive.Load(); m < 1 || m > int64(len(p.Sessions)) {
+		t.Fatalf("MaxActive %d with %d sessions", m, len(p.Sessions))
 	}
 	if int(r.Acked.Load()) != p.Requests() {
 		t.Fatalf("acked %d, plan has %d requests", r.Acked.Load(), p.Requests())

@@ -65,9 +65,51 @@ type Outcome struct {
 type Runner struct {
 	// Sender posts the requests.
 	Sender *Sender
-	// Acked counts the acknowledged requests of the run so far, for a
-	// caller that acts at some point of the run.
+	// Acked counts the acknowledged requests of the run so far.
 	Acked atomic.Int64
+	// MaxActive is the most sessions that were between their first request
+	// and their last acknowledgement at once.
+	MaxActive atomic.Int64
+
+	active atomic.Int64
+
+	mu      sync.Mutex
+	waiters []waiter
+}
+
+type waiter struct {
+	n  int64
+	ch chan struct{}
+}
+
+// At returns a channel that is closed once n requests of the run have been
+// acknowledged, for a caller that acts at that point of the run.
+func (r *Runner) At(n int64) <-chan struct{} {
+	ch := make(chan struct{})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Acked.Load() >= n {
+		close(ch)
+		return ch
+	}
+	r.waiters = append(r.waiters, waiter{n, ch})
+	return ch
+}
+
+// acked counts one acknowledgement and wakes the waiters it satisfies.
+func (r *Runner) acked() {
+	v := r.Acked.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := r.waiters[:0]
+	for _, w := range r.waiters {
+		if v >= w.n {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	r.waiters = kept
 }
 
 // Run replays every session of p concurrently: session i is launched
@@ -92,6 +134,10 @@ func (r *Runner) Run(ctx context.Context, p *Plan) []Outcome {
 }
 
 func (r *Runner) session(ctx context.Context, s *Session, gap time.Duration, o *Outcome) {
+	n := r.active.Add(1)
+	defer r.active.Add(-1)
+	for m := r.MaxActive.Load(); n > m && !r.MaxActive.CompareAndSwap(m, n); m = r.MaxActive.Load() {
+	}
 	for i, req := range s.Capture.Requests {
 		if i > 0 && !sleep(ctx, gap) {
 			o.Err = ctx.Err()
@@ -111,7 +157,7 @@ func (r *Runner) session(ctx context.Context, s *Session, gap time.Duration, o *
 		o.Acked++
 		o.Items += req.Items
 		o.Rejected += res.Rejected
-		r.Acked.Add(1)
+		r.acked()
 	}
 }
 
