@@ -96,7 +96,8 @@ type proc struct {
 	cmd    *exec.Cmd
 	log    *logBuffer
 	exited chan struct{}
-	err    error // Wait's result, valid once exited is closed
+	err    error         // Wait's result, valid once exited is closed
+	cpu0   time.Duration // CPU time used by the time it was ready
 }
 
 // start runs bin with args and env added, in dir, and waits until it logs
@@ -128,6 +129,7 @@ func start(t testing.TB, name, bin, dir string, env []string, args ...string) *p
 	if err := p.waitLog(readyMessage, startTimeout); err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, tail(p.log.String(), 4000))
 	}
+	p.cpu0 = p.cpu()
 	return p
 }
 
@@ -167,6 +169,34 @@ func (p *proc) waitLog(substr string, timeout time.Duration) error {
 			return fmt.Errorf("did not log %q within %v", substr, timeout)
 		}
 	}
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on every
+// Linux architecture Go supports).
+const clockTicks = 100
+
+// busy is the CPU time the process has used since it was ready.
+func (p *proc) busy() time.Duration { return p.cpu() - p.cpu0 }
+
+// cpu is the CPU time (user + system) the running process has used.
+func (p *proc) cpu() time.Duration {
+	p.t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, utime 14, stime 15.
+	rest := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(rest) < 13 {
+		p.t.Fatalf("%s: short /proc stat %q", p.name, b)
+	}
+	utime, err1 := strconv.ParseInt(rest[11], 10, 64)
+	stime, err2 := strconv.ParseInt(rest[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		p.t.Fatalf("%s: /proc stat %q", p.name, b)
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks
 }
 
 // kill sends SIGKILL and waits until the process is gone.

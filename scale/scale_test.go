@@ -37,7 +37,7 @@ type shape struct {
 }
 
 func runShape(t *testing.T) shape {
-	s := shape{sessions: 2400, spread: 15 * time.Second, gap: 300 * time.Millisecond, killAt: 0.35, restart: 0.55}
+	s := shape{sessions: 4800, spread: 15 * time.Second, gap: 300 * time.Millisecond, killAt: 0.35, restart: 0.55}
 	if testing.Short() {
 		s = shape{sessions: 480, spread: 3 * time.Second, gap: 250 * time.Millisecond, killAt: 0.35, restart: 0.55}
 	}
@@ -70,7 +70,7 @@ func outDir(t *testing.T, name string) string {
 // run replays the plan against endpoint and fails the test unless every
 // request of every session was acknowledged in full. mid, when set, runs
 // alongside with the runner (to act at some point of the replay).
-func run(t *testing.T, plan *replay.Plan, endpoint string, mid func(*replay.Runner, <-chan struct{})) time.Duration {
+func run(t *testing.T, plan *replay.Plan, endpoint string, mid func(*replay.Runner, <-chan struct{})) (time.Duration, int) {
 	t.Helper()
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: len(plan.Sessions)}}
 	defer client.CloseIdleConnections()
@@ -101,7 +101,12 @@ func run(t *testing.T, plan *replay.Plan, endpoint string, mid func(*replay.Runn
 	}
 	t.Logf("FIGURE replay: %d sessions (at most %d at once), %d requests (%d attempts), %d records and data points acknowledged in %v",
 		len(plan.Sessions), r.MaxActive.Load(), plan.Requests(), attempts, items, took.Round(time.Millisecond))
-	return took
+	return took, items
+}
+
+// perItem is CPU time per record or data point, in microseconds.
+func perItem(cpu time.Duration, items int) float64 {
+	return float64(cpu.Microseconds()) / float64(max(items, 1))
 }
 
 // waitDelivered polls the directories until they hold every reference
@@ -157,12 +162,19 @@ func TestScale(t *testing.T) {
 
 	t.Run("gateway", func(t *testing.T) {
 		bs, g, dirs := topology(t, analytics, gatewayBin, outDir(t, "gateway"))
-		took := run(t, plan, g.http, nil)
+		took, items := run(t, plan, g.http, nil)
 		waitDelivered(t, dirs, ref, time.Minute)
+		gcpu := g.p.busy()
+		var bcpu time.Duration
+		for _, b := range bs {
+			bcpu += b.p.busy()
+		}
 		g.p.stop()
 		for _, b := range bs {
 			b.p.stop()
 		}
+		t.Logf("FIGURE gateway CPU: %.1f µs per record or data point; the three backends together %.1f µs",
+			perItem(gcpu, items), perItem(bcpu, items))
 		o := readOutput(t, dirs)
 		perDir := o.checkRouting(t, ids)
 		for i, es := range o.entries {
@@ -180,7 +192,7 @@ func TestScale(t *testing.T) {
 		victim := bs[1]
 		var snapshot map[string]bool // entry ids the killed process wrote
 		killAt, restartAt := int64(sh.killAt*float64(plan.Requests())), int64(sh.restart*float64(plan.Requests()))
-		run(t, plan, g.http, func(r *replay.Runner, done <-chan struct{}) {
+		_, _ = run(t, plan, g.http, func(r *replay.Runner, done <-chan struct{}) {
 			select {
 			case <-r.At(killAt):
 			case <-done:
@@ -223,8 +235,11 @@ func reference(t *testing.T, analytics string, plan *replay.Plan, ids []string) 
 	t.Helper()
 	dir := outDir(t, "reference")
 	b := newBackend(t, analytics, dir, "reference", freePort(t), true)
-	run(t, plan, b.http, nil)
+	took, items := run(t, plan, b.http, nil)
+	cpu := b.p.busy()
 	b.p.stop()
+	t.Logf("FIGURE reference CPU: %v for %d records and data points in %d OTLP/HTTP JSON requests = %.1f µs each (%.0f%% of one core over %v)",
+		cpu, items, plan.Requests(), perItem(cpu, items), 100*cpu.Seconds()/took.Seconds(), took.Round(time.Millisecond))
 	o := readOutput(t, []string{b.dir})
 	o.checkRouting(t, ids)
 	checkOneSpan(t, b.name, o.entries[0])
