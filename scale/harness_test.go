@@ -164,7 +164,10 @@ func (p *proc) waitLog(substr string, timeout time.Duration) error {
 			if strings.Contains(p.log.String(), substr) {
 				return nil
 			}
-			return fmt.Errorf("exited (%v) before logging %q", p.err, substr)
+			if p.err == nil {
+				return fmt.Errorf("exited with status 0 before logging %q", substr)
+			}
+			return fmt.Errorf("exited (%w) before logging %q", p.err, substr)
 		case <-deadline.C:
 			return fmt.Errorf("did not log %q within %v", substr, timeout)
 		}

@@ -76,7 +76,7 @@ func generate(payloads, out string) error {
 		if err := os.RemoveAll(dir); err != nil {
 			return err
 		}
-		if err := os.MkdirAll(filepath.Join(dir, "otlp"), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, "otlp"), 0o750); err != nil {
 			return err
 		}
 		var logsReqs, metricsReqs [][]byte
@@ -113,7 +113,7 @@ func generate(payloads, out string) error {
 		n := 0
 		write := func(signal string, body []byte) error {
 			n++
-			return os.WriteFile(filepath.Join(dir, "otlp", fmt.Sprintf("%04d-%s.json", n, signal)), body, 0o644)
+			return os.WriteFile(filepath.Join(dir, "otlp", fmt.Sprintf("%04d-%s.json", n, signal)), body, 0o600)
 		}
 		// Interleave: metrics request j goes after the logs request that
 		// ends the (j+1)-th of len(metrics)+1 equal parts.
@@ -142,7 +142,7 @@ func generate(payloads, out string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "run.json"), append(run, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "run.json"), append(run, '\n'), 0o600); err != nil {
 			return err
 		}
 	}
