@@ -149,9 +149,9 @@ func TestScale(t *testing.T) {
 	}
 	sh := runShape(t)
 	plan := replay.NewPlan(caps, sh.sessions, time.Now().Truncate(time.Millisecond), sh.spread, sh.gap, 1)
-	ids := make([]string, len(plan.Sessions))
+	ids := make([][]string, len(plan.Sessions))
 	for i, s := range plan.Sessions {
-		ids[i] = s.SessionID()
+		ids[i] = s.SessionIDs()
 	}
 	t.Logf("captures %s: %d, %d sessions over %v, %v between requests", root, len(caps), sh.sessions, sh.spread, sh.gap)
 
@@ -231,7 +231,7 @@ func TestScale(t *testing.T) {
 
 // reference replays the plan into one otelcol-analytics and returns the
 // multiset of its entries besides the session lifecycle lines.
-func reference(t *testing.T, analytics string, plan *replay.Plan, ids []string) map[string]int {
+func reference(t *testing.T, analytics string, plan *replay.Plan, ids [][]string) map[string]int {
 	t.Helper()
 	dir := outDir(t, "reference")
 	b := newBackend(t, analytics, dir, "reference", freePort(t), true)

@@ -27,6 +27,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -39,6 +40,10 @@ import (
 // per-session ids: the analytics exporter's session id attributes plus
 // thread.id.
 var DefaultIDKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id", "thread.id"}
+
+// SessionKeys are the analytics exporter's default session_id_attributes:
+// the values found under them are what it writes as session_id.
+var SessionKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
 
 // Signal is the OTLP signal of a request.
 type Signal string
@@ -74,8 +79,12 @@ type Capture struct {
 	// Traces counts the traces requests, which are not replayed.
 	Traces int
 	// IDs are the distinct per-session ids the capture uses (the string
-	// values of the IDKeys attributes), sorted.
+	// values of the idKeys attributes), ordered by the first of idKeys they
+	// appear under, then by value.
 	IDs []string
+	// SessionIDs are the ids of IDs found under one of SessionKeys, in the
+	// same order: the session ids the exporter writes for this capture.
+	SessionIDs []string
 	// Start is the earliest non-zero timestamp of the capture, in Unix ns.
 	Start uint64
 }
@@ -127,7 +136,7 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 	c := &Capture{Name: filepath.Base(dir), Start: math.MaxUint64}
-	ids := map[string]struct{}{}
+	ids := map[string]int{} // id -> index in idKeys of the first key it is under
 	want := 1
 	for _, e := range ents { // ReadDir sorts by name, so by NNNN
 		m := requestFile.FindStringSubmatch(e.Name())
@@ -163,7 +172,17 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 	for id := range ids {
 		c.IDs = append(c.IDs, id)
 	}
-	slices.Sort(c.IDs)
+	slices.SortFunc(c.IDs, func(a, b string) int {
+		if ids[a] != ids[b] {
+			return ids[a] - ids[b]
+		}
+		return strings.Compare(a, b)
+	})
+	for _, id := range c.IDs {
+		if slices.Contains(SessionKeys, idKeys[ids[id]]) {
+			c.SessionIDs = append(c.SessionIDs, id)
+		}
+	}
 	return c, nil
 }
 
@@ -202,12 +221,15 @@ func unmarshal(fromProto, fromJSON func([]byte) error, proto bool, body []byte) 
 }
 
 // scan adds the request's per-session ids (top-level string values of the
-// idKeys attributes) to ids and lowers start to its earliest timestamp.
-func (r *Request) scan(idKeys []string, ids map[string]struct{}, start *uint64) {
+// idKeys attributes, each with the lowest index of a key it is under) to
+// ids and lowers start to its earliest timestamp.
+func (r *Request) scan(idKeys []string, ids map[string]int, start *uint64) {
 	collect := func(m pcommon.Map) {
-		for _, k := range idKeys {
+		for i, k := range idKeys {
 			if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-				ids[v.Str()] = struct{}{}
+				if prev, seen := ids[v.Str()]; !seen || i < prev {
+					ids[v.Str()] = i
+				}
 			}
 		}
 	}

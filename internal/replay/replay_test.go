@@ -196,10 +196,14 @@ func TestProtobufAndNesting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Traces != 1 || len(c.Requests) != 2 || c.Start != 1000 || !slices.Equal(c.IDs, []string{"sess-1", "thr-9"}) {
-		t.Fatalf("capture: traces %d requests %d start %d ids %v", c.Traces, len(c.Requests), c.Start, c.IDs)
+	if c.Traces != 1 || len(c.Requests) != 2 || c.Start != 1000 || !slices.Equal(c.IDs, []string{"sess-1", "thr-9"}) ||
+		!slices.Equal(c.SessionIDs, []string{"sess-1"}) {
+		t.Fatalf("capture: traces %d requests %d start %d ids %v session ids %v", c.Traces, len(c.Requests), c.Start, c.IDs, c.SessionIDs)
 	}
 	s := NewSession(c, time.Unix(0, 5000), rand.New(rand.NewPCG(3, 4)))
+	if got := s.SessionIDs(); len(got) != 1 || got[0] != s.IDs["sess-1"] || s.SessionID() != got[0] {
+		t.Fatalf("SessionIDs %v, SessionID %q; want the fresh id of sess-1", got, s.SessionID())
+	}
 	ct, body, err := s.Body(0)
 	if err != nil {
 		t.Fatal(err)
@@ -405,5 +409,32 @@ func TestRunnerOrder(t *testing.T) {
 	}
 	if none == 0 || len(seen["none"]) != none {
 		t.Errorf("%d requests without a session id arrived, want %d", len(seen["none"]), none)
+	}
+}
+
+// TestIDOrder: ids are ordered by the first key they appear under (the
+// exporter's priority), so SessionID is the one the exporter writes even
+// when a thread id or a conversation id sorts first by value.
+func TestIDOrder(t *testing.T) {
+	ld := plog.NewLogs()
+	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.SetTimestamp(1)
+	lr.Attributes().PutStr("thread.id", "a-thread")
+	lr.Attributes().PutStr("conversation.id", "b-conv")
+	lr.Attributes().PutStr("session.id", "z-session")
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadCapture(writeCapture(t, map[string][]byte{"0001-logs.json": body}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.IDs, []string{"z-session", "b-conv", "a-thread"}) || !slices.Equal(c.SessionIDs, []string{"z-session", "b-conv"}) {
+		t.Fatalf("ids %v, session ids %v", c.IDs, c.SessionIDs)
+	}
+	s := NewSession(c, time.Unix(0, 1), rand.New(rand.NewPCG(5, 6)))
+	if s.SessionID() != s.IDs["z-session"] {
+		t.Fatalf("SessionID %q is not the fresh session.id", s.SessionID())
 	}
 }

@@ -46,13 +46,22 @@ func NewID(rng *rand.Rand) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// SessionID is the session's fresh id for the capture's first id ("" when
-// the capture has none).
+// SessionID is the session's fresh id for the capture's first session id
+// ("" when the capture has none).
 func (s *Session) SessionID() string {
-	if len(s.Capture.IDs) == 0 {
+	if len(s.Capture.SessionIDs) == 0 {
 		return ""
 	}
-	return s.IDs[s.Capture.IDs[0]]
+	return s.IDs[s.Capture.SessionIDs[0]]
+}
+
+// SessionIDs are the session's fresh ids for every Capture.SessionIDs.
+func (s *Session) SessionIDs() []string {
+	out := make([]string, len(s.Capture.SessionIDs))
+	for i, id := range s.Capture.SessionIDs {
+		out[i] = s.IDs[id]
+	}
+	return out
 }
 
 // Body returns request i of the session, rewritten, encoded as recorded
