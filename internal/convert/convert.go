@@ -22,18 +22,6 @@ type Rule struct {
 	Fields      map[string]string // named field -> attribute key
 }
 
-// ClaudeCodeUsageRule turns on Claude Code's token.usage and cost.usage
-// metrics as token_usage entries (one entry per data point: the point's
-// value goes to input_tokens, output_tokens, cache_read_tokens or
-// cache_creation_tokens by its `type` attribute, or to cost_usd). Off by
-// default because the api_request events count the same requests. In the
-// exporter config:
-//
-//	rules:
-//	  - match: {metric: "claude_code.*.usage"}
-//	    type: token_usage
-var ClaudeCodeUsageRule = Rule{Metric: mapping.ClaudeCodeUsageRule.Metric, Type: "token_usage"}
-
 // Options configures a Converter (SPEC §2–§4, the exporter's config).
 type Options struct {
 	TypeAttribute       string // "" = no override attribute
@@ -45,16 +33,11 @@ type Options struct {
 	IncludeBuckets      bool
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
-	// Observe, when set, is called for every entry written (the session
-	// tracker). The *EntryInfo is valid only during the call. A per-call
-	// Observer (AppendLogsObserved) that rejects an entry keeps it from
-	// Observe too.
-	Observe func(*EntryInfo)
 }
 
 // Observer watches the entries of one AppendLogsObserved/AppendMetricsObserved
-// call. Unlike Options.Observe it belongs to the call, so the caller can
-// collect what a batch holds and act on it only once the batch is written.
+// call (the session tracker), so the caller can collect what a batch holds
+// and act on it only once the batch is written.
 type Observer interface {
 	// Entry is called for every entry, right after its line was appended.
 	// keep=false cuts that line back out of dst; it is counted in
@@ -112,6 +95,4 @@ type Converter struct {
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line
-	// fillID, when set (tests), overwrites each entry's 36-character id.
-	fillID func(id []byte)
 }

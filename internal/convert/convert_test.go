@@ -37,7 +37,7 @@ func TestNewRejectsBadOptionsNamingTheKey(t *testing.T) {
 	if _, err := New(Options{Unmatched: "drop"}); err != nil {
 		t.Errorf("drop: %v", err)
 	}
-	if _, err := New(Options{Unmatched: "performance", Rules: []Rule{ClaudeCodeUsageRule}}); err != nil {
+	if _, err := New(Options{Unmatched: "performance", Rules: []Rule{claudeUsageRule}}); err != nil {
 		t.Errorf("valid options: %v", err)
 	}
 }
@@ -192,11 +192,12 @@ func TestCoercion(t *testing.T) {
 	}
 }
 
-func TestObserve(t *testing.T) {
+// TestObserverEntryInfo: the Observer sees what the session tracker needs
+// of each written entry, from named fields or attributes of any type.
+func TestObserverEntryInfo(t *testing.T) {
 	var got []EntryInfo
-	opts := defaultOptions()
-	opts.Observe = func(e *EntryInfo) { got = append(got, *e) }
-	c := testConverter(t, opts)
+	obs := observeFunc(func(e *EntryInfo) { got = append(got, *e) })
+	c := testConverter(t, defaultOptions())
 	var st Stats
 	ld := logBatch([]kv{{"session.id", "s-1"}}, "s",
 		logRec{eventName: "claude_code.api_request", time: at(0), attrs: []kv{{"model", "m-1"}, {"input_tokens", "10"},
@@ -204,7 +205,7 @@ func TestObserve(t *testing.T) {
 		logRec{eventName: "session.start", attrs: []kv{{"workspace.host_paths", []any{"/w1", "/w2"}}, {"model", "m-2"}}},
 		logRec{eventName: "compaction"}, // dropped: not observed
 	)
-	c.AppendLogs(nil, ld, &st)
+	c.AppendLogsObserved(nil, ld, &st, obs)
 	if len(got) != 2 {
 		t.Fatalf("%d observed, want 2", len(got))
 	}
@@ -218,8 +219,8 @@ func TestObserve(t *testing.T) {
 	}
 }
 
-func TestClaudeCodeUsageRule(t *testing.T) {
-	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+func TestClaudeUsageRule(t *testing.T) {
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 	var st Stats
 	entries := checkLines(t, c.AppendMetrics(nil, claudeMetrics(), &st))
 	byField := map[string]any{}
@@ -274,8 +275,7 @@ func TestIncludeBuckets(t *testing.T) {
 
 // TestConcurrentUse: one Converter serves parallel exports (run with -race).
 func TestConcurrentUse(t *testing.T) {
-	c := testConverter(t, defaultOptions())
-	c.fillID = nil
+	c := newConverter(t, defaultOptions())
 	ld := claudeBatch(200, false)
 	var ref Stats
 	want := len(c.AppendLogs(nil, ld, &ref))
@@ -297,21 +297,21 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 // TestPanicDropsOnlyThatRecord: the last line of defence. A panic while a
-// record is converted (here from the Observe callback, after the line is
-// written) drops that record, counted, leaves no partial line, and the rest
-// of the batch is written.
+// record is converted (here from the Observer, after the line is written)
+// drops that record, counted, leaves no partial line, and the rest of the
+// batch is written.
 func TestPanicDropsOnlyThatRecord(t *testing.T) {
-	opts := defaultOptions()
-	opts.Observe = func(e *EntryInfo) {
+	obs := observeFunc(func(e *EntryInfo) {
 		if e.Type == "tool_use" {
 			panic("observer bug")
 		}
-	}
-	entries, st := convertLogs(t, opts, nil,
+	})
+	var st Stats
+	entries := checkLines(t, testConverter(t, defaultOptions()).AppendLogsObserved(nil, logBatch(nil, "s",
 		logRec{eventName: "session.start"},
 		logRec{eventName: "claude_code.tool_result", attrs: []kv{{"tool_name", "Bash"}}},
 		logRec{eventName: "session.end"},
-	)
+	), &st, obs))
 	if len(entries) != 2 || entries[0].Type != "session_start" || entries[1].Type != "session_end" {
 		t.Fatalf("entries %v", entries)
 	}

@@ -182,9 +182,9 @@ func unitToMillis(unit string) float64 {
 	return 1
 }
 
-// noteInfo records a named field's value for the Observe callback.
+// noteInfo records a named field's value for the call's Observer.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
-	if slot == infoNone || !sc.observing {
+	if slot == infoNone || sc.obs == nil {
 		return
 	}
 	switch slot {

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -174,8 +177,14 @@ func entryName(i int, e entry) string {
 	return fmt.Sprintf("%02d_%s", i, name)
 }
 
+// appender is a *Converter, or a *testConv (sequential ids).
+type appender interface {
+	AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte
+	AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []byte
+}
+
 // convertFile converts one OTLP/JSON payload.
-func convertFile(t *testing.T, c *Converter, path string) ([]byte, Stats) {
+func convertFile(t *testing.T, c appender, path string) ([]byte, Stats) {
 	t.Helper()
 	var st Stats
 	ld, md, isMetrics := loadPayload(t, path)

@@ -19,7 +19,7 @@ func (c *Converter) AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte {
 func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs Observer) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
-	sc.observe(obs, c.opts.Observe != nil)
+	sc.obs = obs
 	n, start := ld.LogRecordCount(), len(dst)
 	dst = c.logSize.reserve(dst, n)
 	rls := ld.ResourceLogs()
@@ -131,20 +131,16 @@ func (c *Converter) consumeOverride(sc *scratch, res mapping.Result) {
 	}
 }
 
-// written reports an entry to the call's Observer and to Options.Observe,
-// and counts it. false: the Observer rejected it and the caller cuts the
-// line back out.
+// written reports an entry to the call's Observer, and counts it. false:
+// the Observer rejected it and the caller cuts the line back out.
 func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
-	if sc.observing {
+	if sc.obs != nil {
 		c.completeInfo(sc)
-		if sc.obs != nil && !sc.obs.Entry(&sc.info) {
+		if !sc.obs.Entry(&sc.info) {
 			st.DroppedDuplicate++
 			return false
 		}
-		if c.opts.Observe != nil {
-			c.opts.Observe(&sc.info)
-		}
 	}
-	st.Written[t]++ // after Observe: a panic there drops the line uncounted
+	st.Written[t]++ // after the Observer: a panic there drops the line uncounted
 	return true
 }

@@ -42,7 +42,7 @@ func (c *Converter) AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []b
 func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
-	sc.observe(obs, c.opts.Observe != nil)
+	sc.obs = obs
 	n, start := md.DataPointCount(), len(dst)
 	dst = c.metSize.reserve(dst, n)
 	rms := md.ResourceMetrics()

@@ -19,12 +19,8 @@ func (o *rejectObserver) Entry(info *EntryInfo) bool {
 
 // TestObserverRejectCutsExactlyThatLine: keep=false removes the rejected
 // entry's line and nothing else; the batch stays valid, Written counts only
-// the kept lines, DroppedDuplicate the rejected one, and Options.Observe
-// sees only the kept entries.
+// the kept lines, DroppedDuplicate the rejected one.
 func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
-	var global []string
-	opts := defaultOptions()
-	opts.Observe = func(e *EntryInfo) { global = append(global, e.Type) }
 	recs := []logRec{
 		{eventName: "session.start", time: at(0)},
 		{eventName: "claude_code.tool_result", time: at(1), attrs: []kv{{"tool_name", "Bash"}}},
@@ -37,7 +33,7 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 	ref := testConverter(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true}).AppendLogs(nil, ld, &refSt)
 	refLines := bytes.SplitAfter(ref, []byte("\n"))
 
-	c := testConverter(t, opts)
+	c := testConverter(t, defaultOptions())
 	obs := &rejectObserver{reject: func(e *EntryInfo) bool { return e.Type == "session_end" }}
 	var st Stats
 	prefix := []byte("kept\n")
@@ -46,6 +42,7 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 		t.Fatalf("the caller's bytes before dst were touched: %q", out[:len(prefix)])
 	}
 	want := bytes.Join([][]byte{prefix, refLines[0], refLines[1], refLines[3]}, nil)
+	want = (&testConv{}).sequentialIDs(want, len(prefix)) // the ids of the lines kept
 	if !bytes.Equal(out, want) {
 		t.Fatalf("got\n%s\nwant\n%s", out, want)
 	}
@@ -59,14 +56,11 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 	if st.DroppedDuplicate != 1 || st.Written[1] != 0 || st.Written[0] != 1 || st.Written[2] != 1 || st.Written[8] != 1 {
 		t.Errorf("stats %+v", st)
 	}
-	if len(global) != 3 || global[2] != "token_usage" {
-		t.Errorf("Options.Observe saw %v, want the three kept entries", global)
-	}
 }
 
 // TestMetricsObserverReject: the same for data points.
 func TestMetricsObserverReject(t *testing.T) {
-	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 	var refSt Stats
 	ref := checkLines(t, c.AppendMetrics(nil, claudeMetrics(), &refSt))
 	first := true
@@ -101,10 +95,9 @@ func TestNilObserverIsAppendLogs(t *testing.T) {
 	if raceEnabled {
 		return
 	}
-	c.fillID = nil
 	allocs := testing.AllocsPerRun(20, func() {
 		st = Stats{}
-		buf = c.AppendLogsObserved(buf[:0], ld, &st, nil)
+		buf = c.Converter.AppendLogsObserved(buf[:0], ld, &st, nil)
 	})
 	if allocs > 0 {
 		t.Errorf("%v allocations per call with a nil Observer", allocs)
@@ -133,3 +126,11 @@ func BenchmarkAppendLogsObserved(b *testing.B) {
 type keepAll struct{}
 
 func (keepAll) Entry(*EntryInfo) bool { return true }
+
+// observeFunc is an Observer that calls itself and keeps every entry.
+type observeFunc func(*EntryInfo)
+
+func (f observeFunc) Entry(info *EntryInfo) bool {
+	f(info)
+	return true
+}

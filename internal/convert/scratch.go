@@ -26,12 +26,9 @@ type scratch struct {
 	ctx      recordCtx
 	pt       point
 	info     EntryInfo
-	// obs is the call's Observer; observing is set when it or
-	// Options.Observe wants EntryInfo filled.
-	obs       Observer
-	observing bool
-	sidCache  idCache
-	uidCache  idCache
+	obs      Observer // the call's Observer; nil: info is not filled
+	sidCache idCache
+	uidCache idCache
 	// nameCache and sevCache: metadata event_name and severity.
 	nameCache, sevCache idCache
 	times               encode.TimeCache
@@ -64,11 +61,6 @@ func (sp *scratchPool) init(tbl *keyTable) {
 }
 
 func (sp *scratchPool) get() *scratch { return sp.p.Get().(*scratch) }
-
-// observe sets the call's Observer and whether EntryInfo is filled at all.
-func (sc *scratch) observe(obs Observer, global bool) {
-	sc.obs, sc.observing = obs, obs != nil || global
-}
 
 // put returns sc unless a huge record left big buffers in it.
 func (sp *scratchPool) put(sc *scratch) {

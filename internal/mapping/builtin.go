@@ -58,9 +58,11 @@ var BuiltinEvents = []EventRule{
 // RejectDecisions are the tool decision values that mean the tool did not run.
 var RejectDecisions = []string{"reject", "denied", "abort"}
 
-// BuiltinMetrics maps metric names to types (SPEC §2). Claude Code's
-// token.usage and cost.usage are deliberately absent: they count the same
-// requests as its api_request events (see ClaudeCodeUsageRule).
+// BuiltinMetrics maps metric names to types. Claude Code's token.usage and
+// cost.usage are deliberately absent: they count the same requests as its
+// api_request events. A user rule turns them on where the events are not
+// exported (in config: `rules: [{match: {metric: "claude_code.*.usage"},
+// type: token_usage}]`).
 var BuiltinMetrics = map[string]Type{
 	"claude_code.session.count":        SessionStart,
 	"gemini_cli.session.count":         SessionStart,
@@ -79,13 +81,6 @@ var (
 	DurationUnits    = []string{"s", "ms"}
 	DurationSuffixes = []string{".duration", ".latency"}
 )
-
-// ClaudeCodeUsageRule is the user rule that turns on Claude Code's
-// token.usage and cost.usage metrics as token_usage entries (in config:
-// `rules: [{match: {metric: "claude_code.*.usage"}, type: token_usage}]`).
-// Use it only when the api_request events are not exported too, or tokens
-// are counted twice.
-var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: TokenUsage}
 
 // GenericErrorSeverity and GenericErrorAttributes make any log an
 // error_occurred when nothing before matched (SPEC §2 step 4).

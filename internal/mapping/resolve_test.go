@@ -229,8 +229,8 @@ func TestResolveMetric(t *testing.T) {
 		{"gauge in bytes", defaults(), Metric{Name: "process.memory.usage", Unit: "By", Distribution: true}, NoType},
 		{"claude token.usage off by default", defaults(), Metric{Name: "claude_code.token.usage", Unit: "tokens"}, NoType},
 		{"claude cost.usage off by default", defaults(), Metric{Name: "claude_code.cost.usage", Unit: "USD"}, NoType},
-		{"claude token.usage with the documented rule", withRules(ClaudeCodeUsageRule), Metric{Name: "claude_code.token.usage"}, TokenUsage},
-		{"claude cost.usage with the documented rule", withRules(ClaudeCodeUsageRule), Metric{Name: "claude_code.cost.usage"}, TokenUsage},
+		{"claude token.usage with the documented rule", withRules(Rule{Metric: "claude_code.*.usage", Type: TokenUsage}), Metric{Name: "claude_code.token.usage"}, TokenUsage},
+		{"claude cost.usage with the documented rule", withRules(Rule{Metric: "claude_code.*.usage", Type: TokenUsage}), Metric{Name: "claude_code.cost.usage"}, TokenUsage},
 		{"override on a point", defaults(), Metric{Name: "x", Attrs: mk("analytics.type", "checkpoint_created")}, CheckpointCreated},
 		{"builtin off", Config{Unmatched: NoType}, Metric{Name: "claude_code.session.count"}, NoType},
 	}
