@@ -151,7 +151,7 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
 	s := &sharedSink{sink: sink}
-	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
+	if e.cfg.Sessions.Enabled {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
 		}
@@ -168,11 +168,8 @@ func (e *analyticsExporter) startSessions(ctx context.Context, host component.Ho
 		e.telemetry.recordBytes(len(lines))
 		return nil
 	}
-	tracker, err := newSessionTracker(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
-	if err != nil {
-		return fmt.Errorf("sessions: %w", err)
-	}
-	if err = tracker.Start(ctx, host); err != nil {
+	tracker := newSessionsAdapter(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
+	if err := tracker.Start(ctx, host); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
 	s.sessions = tracker
