@@ -105,13 +105,9 @@ func convertOptions(cfg *Config) convert.Options {
 // sinkOptions maps the config to the sink's options. The modes were checked
 // by Validate; a bad one here means Validate was skipped.
 func sinkOptions(cfg *Config) (jsonl.Options, error) {
-	fileMode, err := parseMode(cfg.FileMode, 0o600)
+	fileMode, dirMode, err := cfg.modes()
 	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("file_mode: %w", err)
-	}
-	dirMode, err := parseMode(cfg.DirMode, 0o700)
-	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("dir_mode: %w", err)
+		return jsonl.Options{}, err
 	}
 	return jsonl.Options{
 		MaxBytes:    cfg.Rotation.maxBytes(),

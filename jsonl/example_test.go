@@ -41,7 +41,7 @@ func ExampleReader() {
 		return
 	}
 
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -35,17 +35,24 @@ type Reader struct {
 }
 
 // NewReader opens the sink directory dir (the dir given to Open, not its
-// metrics subdirectory) for reading. It fails when the directory cannot be
-// listed; an empty directory reads as no lines.
-func NewReader(dir string) (*Reader, error) {
-	mdir := filepath.Join(dir, "metrics")
+// data subdirectory) for reading. Of opts, the Options the sink was opened
+// with, only Subdir and FilePrefix matter; zero Options read the default
+// layout. It fails when the directory cannot be listed; an empty directory
+// reads as no lines.
+func NewReader(dir string, opts Options) (*Reader, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	mdir := filepath.Join(dir, opts.Subdir)
+	names := naming{opts.FilePrefix}
 	entries, err := os.ReadDir(mdir)
 	if err != nil {
 		return nil, fmt.Errorf("jsonl: reader: %w", err)
 	}
 	var stems []string
 	for _, de := range entries {
-		stem, kind := classify(de.Name())
+		stem, kind := names.classify(de.Name())
 		if kind == kindPlain || kind == kindGzip || kind == kindZstd {
 			if de.Type().IsRegular() {
 				stems = append(stems, stem)

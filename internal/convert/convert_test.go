@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 func TestNewRejectsBadOptionsNamingTheKey(t *testing.T) {
@@ -241,8 +243,8 @@ func TestClaudeUsageRule(t *testing.T) {
 			t.Errorf("%s = %v, want %v", f, byField[f], w)
 		}
 	}
-	if st.Written[8] != 5 {
-		t.Errorf("%d token_usage entries, want 5 (4 token points + cost)", st.Written[8])
+	if st.Written[mapping.TokenUsage] != 5 {
+		t.Errorf("%d token_usage entries, want 5 (4 token points + cost)", st.Written[mapping.TokenUsage])
 	}
 }
 
@@ -315,7 +317,7 @@ func TestPanicDropsOnlyThatRecord(t *testing.T) {
 	if len(entries) != 2 || entries[0].Type != "session_start" || entries[1].Type != "session_end" {
 		t.Fatalf("entries %v", entries)
 	}
-	if st.DroppedInvalid != 1 || st.Written[2] != 0 || st.Written[0] != 1 || st.Written[1] != 1 {
+	if st.DroppedInvalid != 1 || st.Written[mapping.ToolUse] != 0 || st.Written[mapping.SessionStart] != 1 || st.Written[mapping.SessionEnd] != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

@@ -3,6 +3,8 @@ package convert
 import (
 	"bytes"
 	"testing"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // rejectObserver records what it sees and rejects the entries for which
@@ -53,7 +55,7 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 	if len(obs.seen) != 4 || obs.seen[2].Type != "session_end" || obs.seen[2].SessionID != "s-1" || obs.seen[3].InputTokens != 5 {
 		t.Errorf("observer saw %+v", obs.seen)
 	}
-	if st.DroppedDuplicate != 1 || st.Written[1] != 0 || st.Written[0] != 1 || st.Written[2] != 1 || st.Written[8] != 1 {
+	if st.DroppedDuplicate != 1 || st.Written[mapping.SessionEnd] != 0 || st.Written[mapping.SessionStart] != 1 || st.Written[mapping.ToolUse] != 1 || st.Written[mapping.TokenUsage] != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -74,7 +76,7 @@ func TestMetricsObserverReject(t *testing.T) {
 	if len(got) != len(ref)-1 || len(obs.seen) != len(ref) {
 		t.Fatalf("%d lines, %d seen; want %d and %d", len(got), len(obs.seen), len(ref)-1, len(ref))
 	}
-	if st.DroppedDuplicate != 1 || st.Written[8] != refSt.Written[8]-1 {
+	if st.DroppedDuplicate != 1 || st.Written[mapping.TokenUsage] != refSt.Written[mapping.TokenUsage]-1 {
 		t.Errorf("stats %+v, reference %+v", st, refSt)
 	}
 }
