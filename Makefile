@@ -186,11 +186,11 @@ e2e: $(BINARY) ## end-to-end smoke test of the built Collector
 # SIGTERM under load, permissions. `make test` runs its short form.
 .PHONY: reliability
 reliability: $(BINARY) ## full reliability suite (~11 min on 2 cores)
-	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/reliability.sh
 
 .PHONY: reliability-short
 reliability-short: $(BINARY) ## short reliability suite, part of make test
-	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
 
 # The scale-out test (package scale): otelcol-gateway in front of three
 # otelcol-analytics backends, hundreds of concurrent sessions replayed from
@@ -271,7 +271,7 @@ bench: ## run the Go benchmarks into $(BENCH_OUT)
 .PHONY: bench-e2e
 bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop (and the file exporter), RSS under sustained load
 	-scripts/bench-build-compare.sh
-	COLLECTOR=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
 
 # In-process: the same batches through this exporter and the contrib file
 # exporter (bench/ is its own module, so contrib stays out of go.mod).

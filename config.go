@@ -131,11 +131,8 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = errors.Join(errs, fmt.Errorf("compression: must be one of gzip, zstd, none, got %q", cfg.Compression))
 	}
-	if _, err := parseMode(cfg.FileMode, 0o600); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("file_mode: %w", err))
-	}
-	if _, err := parseMode(cfg.DirMode, 0o700); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("dir_mode: %w", err))
+	if _, _, err := cfg.modes(); err != nil {
+		errs = errors.Join(errs, err)
 	}
 	if cfg.Unmatched != "" && cfg.Unmatched != "drop" && !isEntryType(cfg.Unmatched) {
 		errs = errors.Join(errs, fmt.Errorf("unmatched: must be drop or one of %s, got %q", typeList(), cfg.Unmatched))
@@ -240,11 +237,35 @@ func checkGlob(key, pattern string) error {
 	return nil
 }
 
+// The owner bits file_mode and dir_mode must keep for the exporter to work
+// at all: it writes and reads back its files, and creates and lists files in
+// its directories.
+const (
+	ownerFileBits os.FileMode = 0o600
+	ownerDirBits  os.FileMode = 0o700
+)
+
+// modes parses file_mode and dir_mode; errors name the key.
+func (cfg *Config) modes() (file, dir os.FileMode, err error) {
+	file, ferr := parseMode(cfg.FileMode, ownerFileBits)
+	if ferr != nil {
+		ferr = fmt.Errorf("file_mode: %w", ferr)
+	}
+	dir, derr := parseMode(cfg.DirMode, ownerDirBits)
+	if derr != nil {
+		derr = fmt.Errorf("dir_mode: %w", derr)
+	}
+	return file, dir, errors.Join(ferr, derr)
+}
+
+// formatMode writes a permission as config spells it ("0600").
+func formatMode(m os.FileMode) string { return fmt.Sprintf("%04o", m.Perm()) }
+
 // parseMode reads an octal permission string; need are the owner bits that
 // must be set for the exporter to work at all.
 func parseMode(s string, need os.FileMode) (os.FileMode, error) {
 	v, err := strconv.ParseUint(s, 8, 32)
-	if err != nil || v > 0o777 {
+	if err != nil || v > uint64(os.ModePerm) {
 		return 0, fmt.Errorf("must be an octal permission between 0000 and 0777, got %q", s)
 	}
 	mode := os.FileMode(v)

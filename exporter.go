@@ -106,13 +106,9 @@ func convertOptions(cfg *Config) convert.Options {
 // sinkOptions maps the config to the sink's options. The modes were checked
 // by Validate; a bad one here means Validate was skipped.
 func sinkOptions(cfg *Config) (jsonl.Options, error) {
-	fileMode, err := parseMode(cfg.FileMode, 0o600)
+	fileMode, dirMode, err := cfg.modes()
 	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("file_mode: %w", err)
-	}
-	dirMode, err := parseMode(cfg.DirMode, 0o700)
-	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("dir_mode: %w", err)
+		return jsonl.Options{}, err
 	}
 	return jsonl.Options{
 		MaxBytes:    cfg.Rotation.maxBytes(),
@@ -152,7 +148,7 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
 	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams)}
-	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
+	if e.cfg.Sessions.Enabled {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
 		}
@@ -169,11 +165,8 @@ func (e *analyticsExporter) startSessions(ctx context.Context, host component.Ho
 		e.telemetry.recordBytes(len(lines))
 		return nil
 	}
-	tracker, err := newSessionTracker(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
-	if err != nil {
-		return fmt.Errorf("sessions: %w", err)
-	}
-	if err = tracker.Start(ctx, host); err != nil {
+	tracker := newSessionsAdapter(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
+	if err := tracker.Start(ctx, host); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
 	s.sessions = tracker

@@ -117,8 +117,8 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 	return errs
 }
 
-// sessionTracker is the seam where internal/sessions plugs in
-// (sessions.go). The exporter calls it like this:
+// sessionTracker is what the exporter needs of the session tracker
+// (sessionsAdapter in sessions.go). The exporter calls it like this:
 //   - Start: after the sink is open, with the host (for sessions.storage).
 //   - Batch: once per export, for the convert.Observer of that export. The
 //     observer decides during conversion which entries to keep (a duplicate
@@ -135,7 +135,7 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 //     closes; it writes its final lines through write.
 //
 // Idle sessions that end while no export arrives are written through the
-// write function given to newSessionTracker (one Append per call).
+// write function given to newSessionsAdapter (one Append per call).
 type sessionTracker interface {
 	Start(ctx context.Context, host component.Host) error
 	Batch() sessionBatch
@@ -153,8 +153,3 @@ type sessionBatch interface {
 	// Release ends the batch (committed or not); it must not be used after.
 	Release()
 }
-
-// newSessionTracker builds the tracker of the exporter id. write appends to
-// the ID's sink (and counts the bytes in tel); nil means sessions are not
-// tracked.
-var newSessionTracker func(id component.ID, cfg SessionsConfig, set component.TelemetrySettings, tel *telemetry, write func([]byte) error) (sessionTracker, error)

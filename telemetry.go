@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
@@ -122,10 +123,10 @@ func (t *telemetry) recordBytes(bytes int) {
 // sessionLines counts synthesized session_start and session_end lines.
 func (t *telemetry) sessionLines(starts, ends int64) {
 	if starts > 0 {
-		t.tb.AnalyticsSessionsSynthesized.Add(t.background, starts, t.byType[0])
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, starts, t.byType[mapping.SessionStart])
 	}
 	if ends > 0 {
-		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[1])
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[mapping.SessionEnd])
 	}
 }
 

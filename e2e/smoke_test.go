@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // transports are the three ways an OTLP client reaches the Collector.
@@ -184,7 +185,7 @@ func seedcheck(t *testing.T, root, dir string, want int) {
 // TestDefaultConfigValidates runs the binary's `validate` command on the
 // repository's config.yaml, the config `make run` uses.
 func TestDefaultConfigValidates(t *testing.T) {
-	bin := binaryPath(t)
+	bin := testbinary.Path(t)
 	out, err := exec.Command(bin, "validate", "--config", filepath.Join(repoRoot(t), "config.yaml")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("config.yaml does not validate: %v\n%s", err, out)

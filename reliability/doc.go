@@ -8,7 +8,7 @@
 // plain `go test ./...` does not need the binary:
 //
 //	make build
-//	ANALYTICS_COLLECTOR=$PWD/_build/otelcol-analytics \
+//	OTELCOL_ANALYTICS_BINARY=$PWD/_build/otelcol-analytics \
 //	  go test -tags reliability -v -timeout 30m ./reliability/
 //
 // -short (or RELIABILITY_SHORT=1) runs the short form used by `make test`.

@@ -251,7 +251,7 @@ func checkWithSchemaDir(t testing.TB, base string) schema.Report {
 // pass only cross-checks the Reader, cheaply enough for a million lines).
 func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 	t.Helper()
-	r, err := jsonl.NewReader(base)
+	r, err := jsonl.NewReader(base, jsonl.Options{})
 	if err != nil {
 		t.Fatalf("jsonl.NewReader: %v", err)
 	}

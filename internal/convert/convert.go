@@ -22,18 +22,6 @@ type Rule struct {
 	Fields      map[string]string // named field -> attribute key
 }
 
-// ClaudeCodeUsageRule turns on Claude Code's token.usage and cost.usage
-// metrics as token_usage entries (one entry per data point: the point's
-// value goes to input_tokens, output_tokens, cache_read_tokens or
-// cache_creation_tokens by its `type` attribute, or to cost_usd). Off by
-// default because the api_request events count the same requests. In the
-// exporter config:
-//
-//	rules:
-//	  - match: {metric: "claude_code.*.usage"}
-//	    type: token_usage
-var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: "token_usage"}
-
 // Options configures a Converter (SPEC §2–§4, the exporter's config).
 type Options struct {
 	TypeAttribute       string // "" = no override attribute
@@ -128,6 +116,4 @@ type Converter struct {
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line
-	// fillID, when set (tests), overwrites each entry's 36-character id.
-	fillID func(id []byte)
 }

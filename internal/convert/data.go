@@ -365,7 +365,7 @@ func (c *Converter) outcome(sc *scratch, def *fieldDef, ok bool) derived {
 
 // noteInfo records a named field's value for the session tracker.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
-	if slot == infoNone || !sc.observing {
+	if slot == infoNone || sc.obs == nil {
 		return
 	}
 	switch slot {

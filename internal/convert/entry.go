@@ -62,11 +62,7 @@ func (ic *idCache) reset() {
 // writes, with the ids' encodings cached across the records of a call).
 func (c *Converter) appendEntryHead(dst []byte, sc *scratch, tm time.Time, t mapping.Type, sid, uid string) []byte {
 	dst = append(dst, `{"id":`...)
-	idAt := len(dst) + 1
 	dst = encode.UUID(dst)
-	if c.fillID != nil {
-		c.fillID(dst[idAt : idAt+36])
-	}
 	dst = append(dst, `,"timestamp":`...)
 	dst = sc.times.Append(dst, tm)
 	dst = append(dst, typeJSON[t]...)

@@ -183,8 +183,8 @@ func FuzzAppendLogs(f *testing.F) {
 	f.Add(append(head, 0xff, 1, 0xff, 0xff, 0xff, 0, 0, 0))
 	f.Add(append(head, bytes.Repeat([]byte{0xf2, 1, 'w', 0, 2, 64, 6}, 35)...))
 	convs := []*Converter{
-		testConverter(f, defaultOptions()),
-		testConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Unmatched: "performance",
+		newConverter(f, defaultOptions()),
+		newConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Unmatched: "performance",
 			Rules: []Rule{{Event: "my_app.tool_*", Type: "tool_use", Fields: map[string]string{"tool_name": "model", "duration_ms": "value"}},
 				{SeverityMin: 13, Attributes: map[string]string{"error": "*"}, Type: "error_occurred"}}}),
 	}
@@ -279,8 +279,8 @@ func FuzzAppendMetrics(f *testing.F) {
 	// 32,768 resource attributes, and a point with 32,768 attributes whose
 	// keys have invalid UTF-8 and repeat.
 	f.Add([]byte{0xff, 1, 'a', 0xff, 0xff, 0, 0, 0, 0, 2, 0, 1, 0, 0xff, 1, 0xff, 0, 7, 0, 0, 0})
-	c := testConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true,
-		Unmatched: "performance", Rules: []Rule{ClaudeCodeUsageRule}})
+	c := newConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true,
+		Unmatched: "performance", Rules: []Rule{claudeUsageRule}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var st Stats
 		md := fuzzMetrics(data)

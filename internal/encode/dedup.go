@@ -2,6 +2,8 @@ package encode
 
 import (
 	"hash/maphash"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -130,30 +132,41 @@ func member(dst []byte, comma bool, k string, v pcommon.Value, depth int) (_ []b
 // member repeats, as a JSON reader sees the keys (WrittenKey). The members
 // kept move down in place, each after a comma but the first.
 func dropRepeated(dst []byte, m pcommon.Map, starts []int) []byte {
-	last := make(map[string]int, len(starts))
-	i := 0
+	var small [smallKeys]string
+	keys := small[:0]
+	if len(starts) > smallKeys {
+		keys = make([]string, 0, len(starts))
+	}
 	for k := range m.All() {
-		last[WrittenKey(k)] = i
-		i++
+		keys = append(keys, WrittenKey(k))
+	}
+	// repeated(i): a later member has the key of member i. Small maps
+	// compare pairwise; larger ones look up the last place of each key.
+	repeated := func(i int) bool { return slices.Contains(keys[i+1:], keys[i]) }
+	if len(keys) > smallKeys {
+		last := make(map[string]int, len(keys))
+		for i, k := range keys {
+			last[k] = i
+		}
+		repeated = func(i int) bool { return last[keys[i]] != i }
 	}
 	w, end := starts[0], len(dst)
-	i = 0
-	for k := range m.All() {
+	for i := range keys {
+		if repeated(i) {
+			continue
+		}
 		from, to := starts[i], end
 		if i+1 < len(starts) {
 			to = starts[i+1]
 		}
-		if last[WrittenKey(k)] == i {
-			if dst[from] == ',' {
-				from++
-			}
-			if w > starts[0] {
-				dst[w] = ','
-				w++
-			}
-			w += copy(dst[w:], dst[from:to])
+		if dst[from] == ',' {
+			from++
 		}
-		i++
+		if w > starts[0] {
+			dst[w] = ','
+			w++
+		}
+		w += copy(dst[w:], dst[from:to])
 	}
 	return dst[:w]
 }
@@ -166,5 +179,16 @@ func WrittenKey(k string) string {
 	if utf8.ValidString(k) {
 		return k
 	}
-	return string([]rune(k)) // converting to []rune decodes each invalid byte as U+FFFD
+	var b strings.Builder
+	b.Grow(len(k) + 8)
+	for i := 0; i < len(k); {
+		r, size := utf8.DecodeRuneInString(k[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(k[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

@@ -13,13 +13,16 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // MaxBadLines is how many bad lines a Report lists (BadCount counts all).
 const MaxBadLines = 20
 
-// dataFileRE matches the data files of a sink directory.
-var dataFileRE = regexp.MustCompile(`^metrics_.*\.jsonl(\.gz|\.zst)?$`)
+// dataFileRE matches the data files of a sink directory (the default
+// layout of package jsonl).
+var dataFileRE = regexp.MustCompile(`^` + regexp.QuoteMeta(jsonl.DefaultFilePrefix) + `.*\.jsonl(\.gz|\.zst)?$`)
 
 // Report is the result of CheckDir.
 type Report struct {
@@ -42,7 +45,7 @@ func (r Report) OK() bool { return r.BadCount == 0 }
 // only for a directory that cannot be listed.
 func CheckDir(dir string) (Report, error) {
 	r := Report{Types: map[string]int{}}
-	mdir := filepath.Join(dir, "metrics")
+	mdir := filepath.Join(dir, jsonl.DefaultSubdir)
 	ents, err := os.ReadDir(mdir)
 	if err != nil {
 		return r, fmt.Errorf("schema: %w", err)
