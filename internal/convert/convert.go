@@ -43,6 +43,8 @@ type Options struct {
 	UserIDAttributes    []string
 	Rules               []Rule
 	IncludeBuckets      bool
+	// Privacy drops, hashes and cuts attribute values (zero: nothing).
+	Privacy Privacy
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
 	// Observe, when set, is called for every entry written (the session
@@ -96,6 +98,9 @@ type Stats struct {
 	// DroppedDuplicate counts entries a per-call Observer rejected (the
 	// session tracker's duplicate session_start/session_end).
 	DroppedDuplicate int64
+	// Redacted counts attributes dropped, hashed and cut by the privacy
+	// rules, indexed like RedactActions.
+	Redacted [NumRedactActions]int64
 }
 
 // Converter converts pdata to entry lines. Immutable after New; safe for
@@ -109,6 +114,7 @@ type Converter struct {
 	rules    []*plan // per user rule: its plan, nil = the type's default
 	ids      idKeys
 	special  specialKeys
+	priv     *privacy
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line

@@ -31,6 +31,10 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 		if a.flags[i] != 0 || p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
 			continue
 		}
+		if cls := c.priv.classOf(id, k); cls != classNone {
+			dst, comma = c.appendRedacted(dst, sc, a, id, k, v, cls, comma, &sc.priv.pend)
+			continue
+		}
 		if comma {
 			dst = append(dst, ',')
 		}
@@ -40,7 +44,7 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 		} else {
 			dst = encode.Key(dst, k)
 		}
-		dst = encode.Value(dst, v)
+		dst = c.appendLimited(dst, sc, v, &sc.priv.pend)
 	}
 	return append(dst, '}')
 }
@@ -54,12 +58,19 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		if i < 0 {
 			continue
 		}
+		if cls := c.priv.class[s.id]; cls != classNone {
+			var ok bool
+			if dst, comma, ok = c.fieldSource(dst, sc, f, i, cls, comma); ok {
+				return dst, comma
+			}
+			continue
+		}
 		if !s.keep {
 			a.use(i)
 		}
 		dst, comma = fieldKey(dst, f, comma)
 		var ok bool
-		dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
+		dst, ok = c.appendFieldValue(dst, sc, f.def.kind, a.val(i))
 		if !ok {
 			st.CoercionFailed++
 		}
@@ -137,7 +148,7 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 	case derBody:
 		// A dotted-name body is the event name (Claude Code), not a message.
 		if !ctx.metric && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
-			return encode.String(dst, ctx.body.Str()), true
+			return c.appendString(dst, sc, ctx.body.Str()), true
 		}
 	}
 	return dst, false

@@ -83,10 +83,7 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	if !ok {
 		sid = sc.resSID
 	}
-	uid, ok := c.firstID(sc.rec, c.ids.user)
-	if !ok {
-		uid = sc.resUID
-	}
+	uid := c.recordUserID(sc)
 	var tm time.Time
 	switch {
 	case ts == 0:
@@ -139,8 +136,8 @@ func idString(v pcommon.Value) string {
 func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 	sc.res.load(r.Attributes())
 	sc.resSID, _ = c.firstID(sc.res, c.ids.session)
-	sc.resUID, _ = c.firstID(sc.res, c.ids.user)
-	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
+	c.loadResourceIDs(sc) // resUID and resJSON, with the privacy rules
+
 }
 
 // loadScope encodes the metadata tail shared by every entry of a scope.

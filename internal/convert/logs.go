@@ -145,6 +145,7 @@ func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
 			c.opts.Observe(&sc.info)
 		}
 	}
+	sc.commitRedactions(st)
 	st.Written[t]++ // after Observe: a panic there drops the line uncounted
 	return true
 }

@@ -84,7 +84,11 @@ func New(opts Options) (*Converter, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Converter{opts: opts, now: opts.Now}
+	priv, err := newPrivacy(opts.Privacy)
+	if err != nil {
+		return nil, err
+	}
+	c := &Converter{opts: opts, now: opts.Now, priv: priv}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -102,6 +106,7 @@ func New(opts Options) (*Converter, error) {
 		}
 	}
 	c.keys.build()
+	c.priv.build(&c.keys)
 	c.pool.init(&c.keys)
 	return c, nil
 }
@@ -201,6 +206,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 			t.add(key)
 		}
 	}
+	c.priv.register(t)
 	t.endRoles()
 	for _, k := range commonKeys {
 		t.add(k)
