@@ -42,6 +42,7 @@ func createDefaultConfig() component.Config {
 			IdleTimeout: 30 * time.Minute,
 			MaxTracked:  10000,
 		},
+		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
 		QueueConfig:   metadata.NewDefaultSendingQueueConfig(),
