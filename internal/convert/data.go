@@ -14,39 +14,64 @@ import (
 // the point's own numbers, then every attribute not consumed. A named field
 // and an attribute with the same key are written once, as the named field;
 // likewise a point's number wins over an attribute called value, count...
+//
+// The privacy rules (privacy.go) redact the attributes p.skip marks and
+// unknown keys a prefix rule matches. An object longer than the value limit
+// is written again by appendDataCareful with a slow plan, which cuts every
+// value to the limit (and redacts named field sources where the plan has
+// such a source).
 func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
+	start := len(dst)
 	dst = append(dst, '{')
 	comma := false
-	for i := range p.fields {
-		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
+	if p.slow { // privacy: a field source to redact, or every value cut
+		dst, comma = c.appendFieldsSlow(dst, sc, p, comma, st)
+	} else {
+		for i := range p.fields {
+			dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
+		}
 	}
 	if sc.ctx.metric {
 		dst, comma = c.appendPointValues(dst, sc, comma), true
+	}
+	if p.slow {
+		dst, _ = c.appendAttrsCareful(dst, sc, p, comma)
+		return append(dst, '}')
 	}
 	a := sc.rec
 	i := -1
 	for k, v := range a.m.All() {
 		i++
 		id := a.ids[i]
-		if a.flags[i] != 0 || p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+		if a.flags[i] != 0 || p.skip.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+			if a.flags[i] == 0 && !p.names.has(id) {
+				dst, comma = c.redactSkipped(dst, sc, id, k, v, comma)
+			}
 			continue
 		}
-		if cls := c.priv.classOf(id, k); cls != classNone {
-			dst, comma = c.appendRedacted(dst, sc, a, id, k, v, cls, comma, &sc.priv.pend)
-			continue
-		}
-		if comma {
-			dst = append(dst, ',')
-		}
-		comma = true
 		if id >= 0 {
+			if comma {
+				dst = append(dst, ',')
+			}
 			dst = append(dst, c.keys.enc[id]...)
 		} else {
+			if c.priv.unknownClass(k) != classNone { // a prefix rule's
+				dst, comma = c.appendRedacted(dst, sc, a, id, k, v, classContent, comma, &sc.priv.pend)
+				continue
+			}
+			if comma {
+				dst = append(dst, ',')
+			}
 			dst = encode.Key(dst, k)
 		}
-		dst = c.appendLimited(dst, sc, v, &sc.priv.pend)
+		comma = true
+		dst = encode.Value(dst, v)
 	}
-	return append(dst, '}')
+	dst = append(dst, '}')
+	if len(dst)-start > c.priv.limit { // some value may be too long
+		return c.appendDataCareful(dst[:start], sc, p)
+	}
+	return dst
 }
 
 // appendField writes one named field from its first present source, else
@@ -58,19 +83,12 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		if i < 0 {
 			continue
 		}
-		if cls := c.priv.class[s.id]; cls != classNone {
-			var ok bool
-			if dst, comma, ok = c.fieldSource(dst, sc, f, i, cls, comma); ok {
-				return dst, comma
-			}
-			continue
-		}
 		if !s.keep {
 			a.use(i)
 		}
 		dst, comma = fieldKey(dst, f, comma)
 		var ok bool
-		dst, ok = c.appendFieldValue(dst, sc, f.def.kind, a.val(i))
+		dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
 		if !ok {
 			st.CoercionFailed++
 		}

@@ -83,7 +83,11 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	if !ok {
 		sid = sc.resSID
 	}
-	uid := c.recordUserID(sc)
+	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
+	uid := c.userID(sc, sc.rec, &sc.priv.pend)
+	if uid == "" {
+		uid = sc.resUID
+	}
 	var tm time.Time
 	switch {
 	case ts == 0:

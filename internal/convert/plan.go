@@ -17,6 +17,15 @@ type plan struct {
 	typ    mapping.Type
 	fields []planField
 	names  bitset // key ids of the field names: attributes with these keys are not written again
+	skip   bitset // names and the keys the privacy rules redact: the data loop's one test
+	// Privacy (privacy.go): careful is the plan's slow twin, for a data
+	// object longer than the value limit (nil without a limit); a slow plan
+	// redacts named field sources and cuts every value (appendFieldsSlow,
+	// appendAttrsCareful); bare is its fields without sources, for their
+	// derivations.
+	careful *plan
+	slow    bool
+	bare    []planField
 }
 
 type planField struct {
@@ -106,7 +115,7 @@ func New(opts Options) (*Converter, error) {
 		}
 	}
 	c.keys.build()
-	c.priv.build(&c.keys)
+	c.buildPrivacy()
 	c.pool.init(&c.keys)
 	return c, nil
 }

@@ -31,8 +31,8 @@ type Privacy struct {
 	// "prefix.*" for the key prefix and every key that starts with "prefix.".
 	ContentAttributes []string
 	// Identities is what happens to the identity attributes
-	// (BuiltinIdentities and IdentityAttributes) and to a user id that looks
-	// like an email address, whatever attribute it came from.
+	// (BuiltinIdentities and IdentityAttributes), in data, in the resource
+	// and as the user id.
 	Identities IdentityAction
 	// IdentityAttributes are more identity attribute keys (exact keys).
 	IdentityAttributes []string
@@ -334,23 +334,132 @@ func (p *privacy) matchPrefix(k string) uint8 {
 	return classNone
 }
 
-// classOf is the class of the attribute at a position: by its key id, or,
-// for a key the table does not know, by the prefix rules (a bitmap of their
-// first bytes turns most keys away without a compare).
+// classOf is the class of an attribute key: by its key id, or, for a key
+// the table does not know, by the prefix rules.
 func (p *privacy) classOf(id int16, k string) uint8 {
 	if id >= 0 {
 		return p.class[id]
 	}
+	return p.unknownClass(k)
+}
+
+// unknownClass is the class of a key the table does not know, by the
+// prefix rules: a bitmap of their first bytes turns most keys away without
+// a compare.
+func (p *privacy) unknownClass(k string) uint8 {
 	if k == "" || p.first[k[0]>>5]&(1<<(k[0]&31)) == 0 {
 		return classNone
 	}
 	return p.matchPrefix(k)
 }
 
-// attrIdentity flags an attribute position whose value was redacted as a
-// user id (an email address under any key): the resource object, which
-// holds every attribute, writes it as an identity.
-const attrIdentity = attrUsed << 1
+// buildPrivacy classifies the keys of the table (after keyTable.build) and
+// marks what the plans read: each plan's skip set holds its field names and
+// every key with a class, so the data loop finds an attribute to redact in
+// the test it makes anyway; a named field with a source to redact goes the
+// slow way; with a value limit, each plan gets its careful twin.
+func (c *Converter) buildPrivacy() {
+	pr := c.priv
+	pr.build(&c.keys)
+	for _, p := range append(c.plans[:], c.rules...) {
+		if p == nil {
+			continue
+		}
+		p.skip = p.names
+		if pr.inert {
+			continue
+		}
+		p.skip = append(bitset(nil), p.names...)
+		for id, cls := range pr.class {
+			if cls != classNone {
+				p.skip.set(int16(id))
+			}
+		}
+		p.bare = append([]planField(nil), p.fields...)
+		for i := range p.fields {
+			p.bare[i].srcs = nil
+			for _, s := range p.fields[i].srcs {
+				p.slow = p.slow || pr.class[s.id] != classNone
+			}
+		}
+		if pr.limit != math.MaxInt {
+			twin := *p
+			twin.slow, twin.careful = true, nil
+			p.careful = &twin
+		}
+	}
+}
+
+// redactSkipped writes what stays of an attribute the data loop skipped
+// by p.skip that was not consumed and is no field name: one to redact,
+// unless it is a metric number, which is not written again.
+func (c *Converter) redactSkipped(dst []byte, sc *scratch, id int16, k string, v pcommon.Value, comma bool) ([]byte, bool) {
+	if (sc.ctx.metric && c.special.metricKeys.has(id)) || c.priv.class[id] == classNone {
+		return dst, comma
+	}
+	return c.appendRedacted(dst, sc, sc.rec, id, k, v, c.priv.class[id], comma, &sc.priv.pend)
+}
+
+// skippedClass is the class of an attribute the data loop skipped by
+// p.skip (or as a metric number) that was not consumed: classNone for a
+// field name or a metric number, which are not written again.
+func (c *Converter) skippedClass(sc *scratch, p *plan, id int16) uint8 {
+	if p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+		return classNone
+	}
+	return c.priv.class[id]
+}
+
+// appendDataCareful writes the data object again with the plan's careful
+// twin, which cuts every value to the limit, after the first pass came out
+// longer than the limit (checking once per object keeps the common path
+// free of a test per value). The entry's counts restart from what the
+// head counted; coercion failures were counted by the first pass.
+func (c *Converter) appendDataCareful(dst []byte, sc *scratch, p *plan) []byte {
+	sc.priv.pend = sc.priv.res
+	c.userID(sc, sc.rec, &sc.priv.pend)
+	var ignored Stats
+	return c.appendData(dst, sc, p.careful, &ignored)
+}
+
+// appendAttrsCareful is the attribute loop of appendData with every value
+// written by appendLimited; a test keeps the two in step.
+func (c *Converter) appendAttrsCareful(dst []byte, sc *scratch, p *plan, comma bool) ([]byte, bool) {
+	a := sc.rec
+	i := -1
+	for k, v := range a.m.All() {
+		i++
+		id := a.ids[i]
+		if a.flags[i] != 0 {
+			continue
+		}
+		if p.skip.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+			if cls := c.skippedClass(sc, p, id); cls != classNone {
+				dst, comma = c.appendRedacted(dst, sc, a, id, k, v, cls, comma, &sc.priv.pend)
+			}
+			continue
+		}
+		if id < 0 && c.priv.unknownClass(k) != classNone {
+			dst, comma = c.appendRedacted(dst, sc, a, id, k, v, classContent, comma, &sc.priv.pend)
+			continue
+		}
+		if comma {
+			dst = append(dst, ',')
+		}
+		comma = true
+		if id >= 0 {
+			dst = append(dst, c.keys.enc[id]...)
+		} else {
+			dst = encode.Key(dst, k)
+		}
+		dst = c.appendLimited(dst, sc, v, &sc.priv.pend)
+	}
+	return dst, comma
+}
+
+// counts are the redactions of one entry, by action (an entry holds far
+// fewer than 2^31 attributes).
+type counts [NumRedactActions]int32
 
 // hashSlots is the number of hashed identities a scratch remembers.
 const hashSlots = 8
@@ -358,8 +467,8 @@ const hashSlots = 8
 // privScratch is the per-call state of privacy: the counts of the entry
 // being written and of the current resource, and the hashes computed.
 type privScratch struct {
-	pend   [NumRedactActions]int64 // the current entry (its resource's counts included)
-	res    [NumRedactActions]int64 // the current resource object
+	pend   counts // the current entry (its resource's counts included)
+	res    counts // the current resource object
 	mac    hash.Hash
 	sum    []byte
 	buf    []byte
@@ -391,18 +500,12 @@ func (ps *privScratch) hash(key []byte, s string) string {
 	return sl.out
 }
 
-// looksLikeEmail: an '@' with a '.' somewhere after it.
-func looksLikeEmail(s string) bool {
-	at := strings.IndexByte(s, '@')
-	return at > 0 && strings.IndexByte(s[at+1:], '.') > 0
-}
-
 // userID resolves the user id of a (the record's attributes or the
-// resource's) from the user id attributes, in order. An identity attribute,
-// or any value that looks like an email address, is hashed, or skipped
-// when identities are dropped (cnt counts it); its position is flagged
-// attrIdentity.
-func (c *Converter) userID(sc *scratch, a *attrSet, cnt *[NumRedactActions]int64) string {
+// resource's) from the user id attributes, in order. An identity attribute
+// is hashed, or skipped when identities are dropped (cnt counts it).
+// Values are not searched for addresses: an address under another key
+// stays unless that key is listed in identity_attributes.
+func (c *Converter) userID(sc *scratch, a *attrSet, cnt *counts) string {
 	p := c.priv
 	for _, id := range c.ids.user {
 		i := a.find(id)
@@ -414,10 +517,9 @@ func (c *Converter) userID(sc *scratch, a *attrSet, cnt *[NumRedactActions]int64
 			continue
 		}
 		a.use(i)
-		if p.ids == IdentitiesKeep || (p.class[id] != classIdentity && !looksLikeEmail(s)) {
+		if p.class[id] != classIdentity { // identities: keep gives no key a class
 			return s
 		}
-		a.flags[i] |= attrIdentity
 		if p.ids == IdentitiesDrop {
 			cnt[RedactDropped]++
 			continue
@@ -428,16 +530,6 @@ func (c *Converter) userID(sc *scratch, a *attrSet, cnt *[NumRedactActions]int64
 	return ""
 }
 
-// recordUserID starts the counts of an entry and resolves its user id:
-// the record's, else the resource's.
-func (c *Converter) recordUserID(sc *scratch) string {
-	sc.priv.pend = sc.priv.res
-	if uid := c.userID(sc, sc.rec, &sc.priv.pend); uid != "" {
-		return uid
-	}
-	return sc.resUID
-}
-
 // loadResourceIDs resolves the resource's user id and writes its
 // attributes as JSON with the privacy rules applied; what they did is
 // counted once for every entry written with the resource.
@@ -445,7 +537,7 @@ func (c *Converter) loadResourceIDs(sc *scratch) {
 	ps := &sc.priv
 	sc.resUID = c.userID(sc, sc.res, &ps.res)
 	// The resource object holds the user id attribute too and counts it there.
-	ps.res = [NumRedactActions]int64{}
+	ps.res = counts{}
 	if c.priv.inert {
 		sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
 		return
@@ -466,11 +558,7 @@ func (c *Converter) appendAttrObjectPrivate(dst []byte, sc *scratch, a *attrSet)
 			continue
 		}
 		id := a.ids[i]
-		cls := c.priv.classOf(id, k)
-		if a.flags[i]&attrIdentity != 0 {
-			cls = classIdentity
-		}
-		if cls != classNone {
+		if cls := c.priv.classOf(id, k); cls != classNone {
 			dst, comma = c.appendRedacted(dst, sc, a, id, k, v, cls, comma, &ps.res)
 			continue
 		}
@@ -486,7 +574,7 @@ func (c *Converter) appendAttrObjectPrivate(dst []byte, sc *scratch, a *attrSet)
 
 // appendRedacted writes what stays of a content or identity attribute: the
 // size of dropped content when the record carries none, an identity's hash.
-func (c *Converter) appendRedacted(dst []byte, sc *scratch, a *attrSet, id int16, k string, v pcommon.Value, cls uint8, comma bool, cnt *[NumRedactActions]int64) ([]byte, bool) {
+func (c *Converter) appendRedacted(dst []byte, sc *scratch, a *attrSet, id int16, k string, v pcommon.Value, cls uint8, comma bool, cnt *counts) ([]byte, bool) {
 	p := c.priv
 	if cls == classIdentity {
 		s := idString(v)
@@ -539,7 +627,7 @@ func (c *Converter) sizeOf(sc *scratch, v pcommon.Value) int {
 // appendLimited writes v; a string longer than the limit is cut, and a map,
 // list or byte array whose JSON is longer becomes its JSON (base64) text,
 // cut, as a string.
-func (c *Converter) appendLimited(dst []byte, sc *scratch, v pcommon.Value, cnt *[NumRedactActions]int64) []byte {
+func (c *Converter) appendLimited(dst []byte, sc *scratch, v pcommon.Value, cnt *counts) []byte {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		s := v.Str()
@@ -579,7 +667,7 @@ const truncatedMarker = "…[truncated: "
 
 // appendCut writes the first limit bytes of s, cut back to a UTF-8
 // boundary, followed by the marker with n, the original size.
-func (c *Converter) appendCut(dst []byte, s string, n int, cnt *[NumRedactActions]int64) []byte {
+func (c *Converter) appendCut(dst []byte, s string, n int, cnt *counts) []byte {
 	cnt[RedactTruncated]++
 	cut := c.priv.limit
 	for j := 0; j < utf8.UTFMax-1 && cut > 0 && !utf8.RuneStart(s[cut]); j++ {
@@ -591,41 +679,72 @@ func (c *Converter) appendCut(dst []byte, s string, n int, cnt *[NumRedactAction
 	return append(dst, ` bytes]"`...)
 }
 
-// appendFieldValue writes a named field's attribute value: cut when it is
-// a string longer than the limit, else coerced to the field's kind.
-func (c *Converter) appendFieldValue(dst []byte, sc *scratch, k kind, v pcommon.Value) ([]byte, bool) {
-	if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > c.priv.limit {
-		return c.appendCut(dst, v.Str(), len(v.Str()), &sc.priv.pend), k == kindStr || k == kindPath
+// appendFieldsSlow writes the named fields of a slow plan: each from its
+// first present source that slowSource writes, else as appendField does
+// without sources (its derivations).
+func (c *Converter) appendFieldsSlow(dst []byte, sc *scratch, p *plan, comma bool, st *Stats) ([]byte, bool) {
+fields:
+	for fi := range p.fields {
+		f := &p.fields[fi]
+		for _, s := range f.srcs {
+			i := sc.rec.find(s.id)
+			if i < 0 {
+				continue
+			}
+			var next bool
+			if dst, comma, next = c.slowSource(dst, sc, f, s, i, comma, st); !next {
+				continue fields
+			}
+		}
+		dst, comma = c.appendField(dst, sc, &p.bare[fi], comma, st)
 	}
-	return appendCoerced(dst, k, v)
+	return dst, comma
 }
 
-// fieldSource applies the privacy rules to a named field's source at
-// position i: content is skipped (the next source is tried), an identity
-// is written hashed or skipped. ok false: try the next source.
-func (c *Converter) fieldSource(dst []byte, sc *scratch, f *planField, i int, cls uint8, comma bool) (_ []byte, _ bool, ok bool) {
+// slowSource writes a named field from its source at position i in a slow
+// plan: a source with a privacy class is skipped (content, or an identity
+// that is dropped; next is true, try the next source) or written hashed;
+// any other is written as appendField does, cut to the limit.
+func (c *Converter) slowSource(dst []byte, sc *scratch, f *planField, s planSrc, i int, comma bool, st *Stats) (_ []byte, _ bool, next bool) {
 	a := sc.rec
-	a.use(i)
-	if cls == classContent || c.priv.ids == IdentitiesDrop {
-		sc.priv.pend[RedactDropped]++
-		return dst, comma, false
+	if cls := c.priv.class[s.id]; cls != classNone {
+		a.use(i)
+		if cls == classContent || c.priv.ids == IdentitiesDrop {
+			sc.priv.pend[RedactDropped]++
+			return dst, comma, true
+		}
+		dst, comma = fieldKey(dst, f, comma)
+		v := idString(a.val(i))
+		if v == "" {
+			return append(dst, `""`...), comma, false
+		}
+		sc.priv.pend[RedactHashed]++
+		dst = append(dst, '"')
+		dst = append(dst, sc.priv.hash(c.priv.key, v)...)
+		return append(dst, '"'), comma, false
+	}
+	if !s.keep {
+		a.use(i)
 	}
 	dst, comma = fieldKey(dst, f, comma)
-	s := idString(a.val(i))
-	if s == "" {
-		return append(dst, `""`...), comma, true
+	var ok bool
+	if v := a.val(i); v.Type() == pcommon.ValueTypeStr && len(v.Str()) > c.priv.limit {
+		dst, ok = c.appendCut(dst, v.Str(), len(v.Str()), &sc.priv.pend), f.def.kind == kindStr || f.def.kind == kindPath
+	} else {
+		dst, ok = appendCoerced(dst, f.def.kind, v)
 	}
-	sc.priv.pend[RedactHashed]++
-	dst = append(dst, '"')
-	dst = append(dst, sc.priv.hash(c.priv.key, s)...)
-	return append(dst, '"'), comma, true
+	if !ok {
+		st.CoercionFailed++
+	}
+	c.noteInfo(sc, f.def.info, a.val(i))
+	return dst, comma, false
 }
 
 // commitRedactions adds the counts of a written entry to st.
 func (sc *scratch) commitRedactions(st *Stats) {
-	if sc.priv.pend != ([NumRedactActions]int64{}) {
+	if sc.priv.pend != (counts{}) {
 		for i, n := range sc.priv.pend {
-			st.Redacted[i] += n
+			st.Redacted[i] += int64(n)
 		}
 	}
 }

@@ -8,20 +8,25 @@ import (
 )
 
 // BenchmarkPrivacy converts the batch of BenchmarkAppendLogs/claude_code_mapped
-// (user.email on every record) under the privacy settings a user meets:
+// (user.email on every record), the same without user.email, and Gemini
+// CLI's operation details records under the privacy settings a user meets:
 // off (the zero Privacy: what the converter did before the rules), the
 // exporter's default (no hash_key: user.email dropped) and the default with
 // a hash_key (user.email hashed, once per distinct address and call). The
-// gemini_details case is Gemini CLI's operation details records, whose
-// messages and system instructions make lines of tens of KB when kept.
+// Gemini records' messages and system instructions make lines of tens of
+// KB when kept.
 func BenchmarkPrivacy(b *testing.B) {
 	withKey := DefaultPrivacy()
 	withKey.HashKey = []byte("0123456789abcdef-bench")
 	keep := Privacy{}
 	batches := []struct {
 		name string
-		ld   plog.Logs
-	}{{"claude_code_mapped_1000", claudeBatch(1000, true)}, {"gemini_details_1000", geminiDetailsBatch(1000)}}
+		ld   func() plog.Logs
+	}{
+		{"claude_code_mapped_1000", func() plog.Logs { return claudeBatch(1000, true) }},
+		{"claude_code_mapped_anonymous_1000", func() plog.Logs { return anonymous(claudeBatch(1000, true)) }},
+		{"gemini_details_1000", func() plog.Logs { return geminiDetailsBatch(1000) }},
+	}
 	for _, bt := range batches {
 		for _, pc := range []struct {
 			name string
@@ -35,14 +40,25 @@ func BenchmarkPrivacy(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				ld := bt.ld()
 				var st Stats
-				dst := c.AppendLogs(nil, bt.ld, &st)
+				dst := c.AppendLogs(nil, ld, &st)
 				b.SetBytes(int64(len(dst)))
-				benchLoop(b, 1000, func() { dst = c.AppendLogs(dst[:0], bt.ld, &st) })
+				benchLoop(b, 1000, func() { dst = c.AppendLogs(dst[:0], ld, &st) })
 				b.ReportMetric(float64(len(dst))/1000, "bytes/record")
 			})
 		}
 	}
+}
+
+// anonymous removes user.email from every record of ld (Claude Code sends
+// it only for signed-in users).
+func anonymous(ld plog.Logs) plog.Logs {
+	recs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := 0; i < recs.Len(); i++ {
+		recs.At(i).Attributes().Remove("user.email")
+	}
+	return ld
 }
 
 // geminiDetailsBatch is n gen_ai.client.inference.operation.details records

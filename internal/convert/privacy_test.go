@@ -5,11 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
 var testHashKey = []byte("0123456789abcdef-test-key")
@@ -237,6 +242,9 @@ func TestPrivacyUserID(t *testing.T) {
 	hash := DefaultPrivacy()
 	hash.HashKey = testHashKey
 	drop := DefaultPrivacy()
+	hashUserID, dropUserID := hash, drop
+	hashUserID.IdentityAttributes = []string{"user.id"}
+	dropUserID.IdentityAttributes = []string{"user.id"}
 	tests := []struct {
 		name     string
 		p        Privacy
@@ -250,12 +258,11 @@ func TestPrivacyUserID(t *testing.T) {
 			[]kv{{"user.email", "a@example.com"}, {"installation.id", "inst-1"}}, "inst-1", nil},
 		{"email attribute dropped: the resource's", drop, []kv{{"user.id", "ru"}},
 			[]kv{{"user.email", "a@example.com"}}, "ru", nil},
-		{"an email under user.id is hashed", hash, nil, []kv{{"user.id", "a@example.com"}}, hashed("a@example.com"), nil},
-		{"an email under user.id is dropped", drop, nil,
+		{"a listed key under user.id is hashed", hashUserID, nil, []kv{{"user.id", "a@example.com"}}, hashed("a@example.com"), nil},
+		{"a listed key under user.id is dropped", dropUserID, nil,
 			[]kv{{"user.id", "a@example.com"}, {"user.account_uuid", "acc"}}, "acc", []string{"user.id"}},
-		{"not an email", drop, nil, []kv{{"user.id", "git@host"}}, "git@host", nil},
-		{"resource email hashed", hash, []kv{{"user.id", "r@example.com"}}, nil, hashed("r@example.com"), nil},
-		{"resource email dropped", drop, []kv{{"user.id", "r@example.com"}}, nil, "", nil},
+		{"resource email hashed", hash, []kv{{"user.email", "r@example.com"}}, nil, hashed("r@example.com"), nil},
+		{"resource email dropped", drop, []kv{{"user.email", "r@example.com"}}, nil, "", nil},
 		{"keep", Privacy{}, nil, []kv{{"user.email", "a@example.com"}}, "a@example.com", nil},
 	}
 	for _, tc := range tests {
@@ -346,7 +353,7 @@ func TestPrivacyCutKeepsUTF8(t *testing.T) {
 	s := "aé€😀b€é😀"
 	for limit := 1; limit < len(s); limit++ {
 		c := testConverter(t, privOpts(Privacy{MaxValueBytes: limit}))
-		var cnt [NumRedactActions]int64
+		var cnt counts
 		out := c.appendCut(nil, s, len(s), &cnt)
 		var got string
 		if err := json.Unmarshal(out, &got); err != nil {
@@ -440,4 +447,106 @@ func TestPrivacyOptionErrors(t *testing.T) {
 			t.Errorf("%+v: error %v, want %q", tc.p, err, tc.want)
 		}
 	}
+}
+
+// TestPrivacyCarefulPassInStep converts every payload with a value limit
+// just above its longest value: nothing is cut, but data objects longer
+// than the limit are written a second time by the careful pass
+// (appendAttrsCareful, appendFieldsSlow). The lines must be the ones
+// written without a limit, so the two loops stay in step.
+func TestPrivacyCarefulPassInStep(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "payloads", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no payloads: %v", err)
+	}
+	withKey := DefaultPrivacy()
+	withKey.HashKey = testHashKey
+	for _, path := range paths {
+		ld, md, isMetrics := loadPayload(t, path)
+		limit := longestValue(ld, md, isMetrics) + 1
+		for name, base := range map[string]Privacy{"rules off": {}, "defaults": DefaultPrivacy(), "hash key": withKey} {
+			convert := func(maxBytes int) []byte {
+				p := base
+				p.MaxValueBytes = maxBytes
+				opts := privOpts(p)
+				opts.Unmatched = "performance"
+				opts.IncludeBuckets = true
+				c := testConverter(t, opts)
+				var st Stats
+				if isMetrics {
+					return c.AppendMetrics(nil, md, &st)
+				}
+				return c.AppendLogs(nil, ld, &st)
+			}
+			want, got := convert(0), convert(limit)
+			if string(got) != string(want) {
+				t.Errorf("%s, %s: with limit %d:\n%s\nwithout:\n%s", filepath.Base(path), name, limit, got, want)
+			}
+			careful := 0
+			for _, e := range checkLines(t, got) {
+				if d, _ := json.Marshal(e.Data); len(d) > limit {
+					careful++
+				}
+			}
+			if careful == 0 {
+				t.Errorf("%s: no data object longer than %d: the careful pass did not run", filepath.Base(path), limit)
+			}
+		}
+	}
+}
+
+// longestValue is the longest attribute value of a payload: a string's
+// length, any other value's JSON length.
+func longestValue(ld plog.Logs, md pmetric.Metrics, isMetrics bool) int {
+	n := 0
+	each := func(m pcommon.Map) {
+		for _, v := range m.All() {
+			l := len(encode.Value(nil, v))
+			if v.Type() == pcommon.ValueTypeStr {
+				l = len(v.Str())
+			}
+			n = max(n, l)
+		}
+	}
+	if isMetrics {
+		for i := 0; i < md.ResourceMetrics().Len(); i++ {
+			rm := md.ResourceMetrics().At(i)
+			each(rm.Resource().Attributes())
+			for j := 0; j < rm.ScopeMetrics().Len(); j++ {
+				ms := rm.ScopeMetrics().At(j).Metrics()
+				for k := 0; k < ms.Len(); k++ {
+					m := ms.At(k)
+					switch m.Type() {
+					case pmetric.MetricTypeSum:
+						for p := 0; p < m.Sum().DataPoints().Len(); p++ {
+							each(m.Sum().DataPoints().At(p).Attributes())
+						}
+					case pmetric.MetricTypeGauge:
+						for p := 0; p < m.Gauge().DataPoints().Len(); p++ {
+							each(m.Gauge().DataPoints().At(p).Attributes())
+						}
+					case pmetric.MetricTypeHistogram:
+						for p := 0; p < m.Histogram().DataPoints().Len(); p++ {
+							each(m.Histogram().DataPoints().At(p).Attributes())
+						}
+					}
+				}
+			}
+		}
+		return n
+	}
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		rl := ld.ResourceLogs().At(i)
+		each(rl.Resource().Attributes())
+		for j := 0; j < rl.ScopeLogs().Len(); j++ {
+			lrs := rl.ScopeLogs().At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				each(lrs.At(k).Attributes())
+				if b := lrs.At(k).Body(); b.Type() == pcommon.ValueTypeStr {
+					n = max(n, len(b.Str()))
+				}
+			}
+		}
+	}
+	return n
 }
