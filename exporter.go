@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -151,7 +152,7 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 	if err != nil {
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
-	s := &sharedSink{sink: sink}
+	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams)}
 	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
@@ -239,8 +240,13 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 	if batch != nil {
 		defer batch.Release()
 	}
-	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch)
-	return e.write(ctx, shared, buf, &st, batch)
+	cum := deltas.Lazy{T: shared.deltas}
+	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch, &cum)
+	err := e.write(ctx, shared, buf, &st, batch)
+	// The increments become the streams' state only once written: a
+	// retry computes the same ones again.
+	cum.End(err == nil)
+	return err
 }
 
 // write appends the converted batch with one Append, so it lands whole or

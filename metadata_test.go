@@ -41,7 +41,7 @@ func TestMetadataYAMLMatchesCode(t *testing.T) {
 	for i, typ := range convert.Types {
 		assert.Equal(t, typ, typeEnum[i])
 	}
-	assert.Equal(t, []any{"unmatched", "invalid", "duplicate"}, attrs["reason"].(map[string]any)["enum"])
+	assert.Equal(t, []any{"unmatched", "invalid", "duplicate", "ignored", "unchanged", "no_session"}, attrs["reason"].(map[string]any)["enum"])
 
 	yamlMetrics := md["telemetry"].(map[string]any)["metrics"].(map[string]any)
 	got, observable := recordEveryInstrument(t)

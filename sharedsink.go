@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -32,10 +33,13 @@ type sharedSink struct {
 	sink *jsonl.Sink
 	refs int // guarded by sinkRegistry.mu
 
-	// sessions is the seam for issue 7 (internal/sessions): nil means no
-	// session lifecycle is synthesized. It is per ID, not per pipeline, so
-	// a session seen in logs and metrics is one session.
+	// sessions is the seam for internal/sessions: nil means no session
+	// lifecycle is synthesized. It is per ID, not per pipeline, so a
+	// session seen in logs and metrics is one session.
 	sessions sessionTracker
+	// deltas remembers the last point of every cumulative stream, per ID:
+	// a stream's points may come through any pipeline of the ID.
+	deltas *deltas.Table
 }
 
 // batch returns the session observer of one export; nil without sessions.
@@ -113,7 +117,7 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 	return errs
 }
 
-// sessionTracker is the seam where internal/sessions (issue 7) plugs in
+// sessionTracker is the seam where internal/sessions plugs in
 // (sessions.go). The exporter calls it like this:
 //   - Start: after the sink is open, with the host (for sessions.storage).
 //   - Batch: once per export, for the convert.Observer of that export. The

@@ -45,7 +45,7 @@ type telemetry struct {
 
 // reasons are the drop reasons, in the order of the reason attribute's
 // enum and of the counts record passes for them.
-var reasons = [...]string{"unmatched", "invalid", "duplicate"}
+var reasons = [...]string{"unmatched", "invalid", "duplicate", "ignored", "unchanged", "no_session"}
 
 const numReasons = len(reasons)
 
@@ -103,7 +103,8 @@ func (t *telemetry) record(ctx context.Context, st *convert.Stats, bytes int) {
 			t.written[i].Add(n)
 		}
 	}
-	for i, n := range [numReasons]int64{st.DroppedUnmatched, st.DroppedInvalid, st.DroppedDuplicate} {
+	for i, n := range [numReasons]int64{st.DroppedUnmatched, st.DroppedInvalid, st.DroppedDuplicate,
+		st.DroppedIgnored, st.DroppedUnchanged, st.DroppedNoSession} {
 		if n > 0 {
 			t.dropped[i].Add(n)
 		}

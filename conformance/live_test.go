@@ -47,6 +47,10 @@ var runners = map[string]runner{
 	"claude-code": runClaude,
 	"gemini-cli":  runGemini,
 	"codex":       runCodex,
+
+	"openai-otel-instrumentation": runOpenAIOTel,
+	"traceloop-openai":            runTraceloopOpenAI,
+	"vercel-ai-sdk":               runVercelAI,
 }
 
 // agentTimeout bounds one agent invocation.
@@ -70,8 +74,15 @@ func TestLive(t *testing.T) {
 			if only != "" && only != spec.name && only != name {
 				continue
 			}
+			if !spec.runs(sc.Name) {
+				continue
+			}
 			t.Run(name, func(t *testing.T) {
 				c, out := runLive(t, spec, sc, bin, filepath.Join(agents, binName(spec)), store)
+				if spec.needsTraces && !tracesSupported {
+					t.Logf("%s: capture stored; not checked until the exporter turns spans into entries (tracesSupported)", spec.name)
+					return
+				}
 				check(t, spec, c, sinktest.ReadMaps(t, out))
 			})
 		}

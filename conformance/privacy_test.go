@@ -28,6 +28,10 @@ import (
 // commands and command output.
 var markers = []string{mockmodel.PromptMarker, mockmodel.ResponseMarker, mockmodel.CommandMarker, mockmodel.OutputMarker}
 
+// codingAgents are the agents whose captures were made with prompt and
+// tool-detail logging on.
+var codingAgents = map[string]bool{"claude-code": true, "codex": true, "gemini-cli": true}
+
 // emailRE finds email addresses.
 var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 
@@ -63,59 +67,109 @@ func replayFiles(t *testing.T, dir string, edit func(*analyticsexporter.Config))
 	return all
 }
 
-// sent returns which markers and email addresses the logs and metrics
-// requests of dir hold (the requests a replay feeds; traces are not
-// converted yet).
+// sent returns which markers and email addresses the attributes of the
+// logs and metrics requests of dir hold (resource, record and data point
+// attributes: what the entries are made of; traces are not converted yet,
+// log bodies are not written).
 func sent(t *testing.T, dir string) (found []string, emails []string) {
 	t.Helper()
 	reqs, err := otlpcapture.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body []byte
-	for _, r := range reqs {
-		if r.Signal == "logs" || r.Signal == "metrics" {
-			body = append(body, r.Body...)
+	var text strings.Builder
+	add := func(m pcommon.Map) {
+		for _, v := range m.All() {
+			text.WriteString(v.AsString())
+			text.WriteByte('\n')
 		}
 	}
+	for _, r := range reqs {
+		switch r.Signal {
+		case "logs":
+			ld, err := r.Logs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < ld.ResourceLogs().Len(); i++ {
+				rl := ld.ResourceLogs().At(i)
+				add(rl.Resource().Attributes())
+				for j := 0; j < rl.ScopeLogs().Len(); j++ {
+					lrs := rl.ScopeLogs().At(j).LogRecords()
+					for k := 0; k < lrs.Len(); k++ {
+						add(lrs.At(k).Attributes())
+					}
+				}
+			}
+		case "metrics":
+			md, err := r.Metrics()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < md.ResourceMetrics().Len(); i++ {
+				add(md.ResourceMetrics().At(i).Resource().Attributes())
+			}
+			eachPointAttrs(md, add)
+		}
+	}
+	body := text.String()
 	for _, m := range markers {
-		if bytes.Contains(body, []byte(m)) {
+		if strings.Contains(body, m) {
 			found = append(found, m)
 		}
 	}
-	for _, e := range emailRE.FindAll(body, -1) {
-		if !slices.Contains(emails, string(e)) {
-			emails = append(emails, string(e))
+	for _, e := range emailRE.FindAllString(body, -1) {
+		if !slices.Contains(emails, e) {
+			emails = append(emails, e)
 		}
 	}
 	return found, emails
 }
 
-// keepUnmatched writes every record (those no rule types too), so that no
-// content hides in a record the default mapping drops.
-func keepUnmatched(cfg *analyticsexporter.Config) { cfg.Unmatched = "performance" }
+// hasLogsOrMetrics reports whether dir holds a request the exporter
+// converts.
+func hasLogsOrMetrics(t *testing.T, dir string) bool {
+	t.Helper()
+	reqs, err := otlpcapture.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reqs {
+		if r.Signal == "logs" || r.Signal == "metrics" {
+			return true
+		}
+	}
+	return false
+}
 
-// keepAll turns every privacy rule off.
+// writeAll writes every record and data point, each with all its
+// attributes (no built-in rule types or ignores any), so that no content
+// hides in a record the default mapping drops.
+func writeAll(cfg *analyticsexporter.Config) {
+	cfg.BuiltinRules, cfg.Unmatched = false, "performance"
+}
+
+// keepAll writes every record with every privacy rule off.
 func keepAll(cfg *analyticsexporter.Config) {
-	cfg.Unmatched = "performance"
+	writeAll(cfg)
 	cfg.Privacy.Content, cfg.Privacy.Identities, cfg.Privacy.MaxValueBytes = "keep", "keep", 0
 }
 
 // checkPrivacy replays dir three times: with the defaults, with every
 // record written, and with every rule off. With the rules, no marker and no
 // address may appear in the files; without them, every marker and address
-// the requests held must.
-func checkPrivacy(t *testing.T, dir string) {
+// the requests' attributes held must.
+func checkPrivacy(t *testing.T, dir string, wantMarkers bool) {
 	t.Helper()
 	found, emails := sent(t, dir)
-	if len(found) == 0 {
+	if len(found) == 0 && wantMarkers {
 		t.Fatalf("%s: the requests hold no marker: the capture was not made with prompt and tool logging on", dir)
 	}
 	t.Logf("sent: markers %v, addresses %v", found, emails)
 	for _, c := range []struct {
 		name string
 		edit func(*analyticsexporter.Config)
-	}{{"defaults", nil}, {"defaults, unmatched written", keepUnmatched}} {
+	}{{"defaults", nil}, {"defaults, every record written", writeAll}} {
 		files := replayFiles(t, dir, c.edit)
 		if len(files) == 0 {
 			t.Fatalf("%s: no output", c.name)
@@ -162,10 +216,15 @@ func lineAt(b []byte, i int) string {
 func TestPrivacyCaptures(t *testing.T) {
 	caps := loadCaptures(t)
 	if len(caps) == 0 {
-		t.Skipf("no captures under %s yet; TestPrivacyShapedPayloads covers payloads shaped like them", capturesDir)
+		t.Fatalf("no captures under %s", capturesDir)
 	}
 	for _, c := range caps {
-		t.Run(c.name(), func(t *testing.T) { checkPrivacy(t, c.otlpDir()) })
+		t.Run(c.name(), func(t *testing.T) {
+			if !hasLogsOrMetrics(t, c.otlpDir()) {
+				t.Skip("traces only: not converted yet")
+			}
+			checkPrivacy(t, c.otlpDir(), codingAgents[c.info.Agent])
+		})
 	}
 }
 
@@ -177,7 +236,7 @@ func TestPrivacyShapedPayloads(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeLogs(t, dir, 1, ld)
-			checkPrivacy(t, dir)
+			checkPrivacy(t, dir, true)
 		})
 	}
 }
@@ -190,7 +249,9 @@ func TestPrivacyShapedPayloads(t *testing.T) {
 func TestPrivacyEmail(t *testing.T) {
 	dirs := map[string]string{}
 	for _, c := range loadCaptures(t) {
-		dirs[c.name()] = c.otlpDir()
+		if hasLogsOrMetrics(t, c.otlpDir()) {
+			dirs[c.name()] = c.otlpDir()
+		}
 	}
 	for name, ld := range shapedPayloads() {
 		dir := t.TempDir()

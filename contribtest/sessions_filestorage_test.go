@@ -53,7 +53,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 		t.Fatalf("Load of an empty store: %v", err)
 	}
 	a := entry("token_usage", "s1", 0)
-	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD = "m1", 100, 50, 0.25
+	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD, a.HasCost = "m1", 100, 50, 0.25, true
 	out, _ := tr.Observe(nil, a)
 	out, _ = tr.Observe(out, entry("tool_use", "s1", 30*time.Second))
 	out, _ = tr.Observe(out, entry("session_start", "s2", 0))
@@ -89,7 +89,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 		t.Fatalf("resumed %d spans, want 2", n)
 	}
 	b := entry("token_usage", "s1", 90*time.Second)
-	b.InputTokens, b.OutputTokens, b.CostUSD = 10, 5, 0.05
+	b.InputTokens, b.OutputTokens, b.CostUSD, b.HasCost = 10, 5, 0.05, true
 	if out, _ := tr.Observe(nil, b); len(out) != 0 {
 		t.Fatalf("resumed span wrote %s (a second start?)", out)
 	}

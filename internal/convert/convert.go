@@ -32,7 +32,7 @@ type Rule struct {
 //	rules:
 //	  - match: {metric: "claude_code.*.usage"}
 //	    type: token_usage
-var ClaudeCodeUsageRule = Rule{Metric: mapping.ClaudeCodeUsageRule.Metric, Type: "token_usage"}
+var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: "token_usage"}
 
 // Options configures a Converter (SPEC §2–§4, the exporter's config).
 type Options struct {
@@ -47,21 +47,17 @@ type Options struct {
 	Privacy Privacy
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
-	// Observe, when set, is called for every entry written (the session
-	// tracker). The *EntryInfo is valid only during the call. A per-call
-	// Observer (AppendLogsObserved) that rejects an entry keeps it from
-	// Observe too.
-	Observe func(*EntryInfo)
 }
 
-// Observer watches the entries of one AppendLogsObserved/AppendMetricsObserved
-// call. Unlike Options.Observe it belongs to the call, so the caller can
-// collect what a batch holds and act on it only once the batch is written.
+// Observer watches the records of one AppendLogsObserved/AppendMetricsObserved
+// call, so the caller (the session tracker) can collect what a batch holds
+// and act on it only once the batch is written.
 type Observer interface {
-	// Entry is called for every entry, right after its line was appended.
-	// keep=false cuts that line back out of dst; it is counted in
-	// Stats.DroppedDuplicate, not in Written. The *EntryInfo is valid only
-	// during the call.
+	// Entry is called for every entry, right after its line was appended,
+	// and for every record with a session id that became no entry
+	// (info.Type ""; keep is then ignored). keep=false cuts the entry's
+	// line back out of dst; it is counted in Stats.DroppedDuplicate, not in
+	// Written. The *EntryInfo is valid only during the call.
 	Entry(info *EntryInfo) (keep bool)
 }
 
@@ -71,15 +67,26 @@ var (
 	DefaultUserIDAttributes    = []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"}
 )
 
-// EntryInfo describes one written entry, for the session tracker.
+// EntryInfo describes one record for the session tracker: an entry
+// written, or (Type "") a record of a session that became no entry. Its
+// fields match sessions.Entry one to one.
 type EntryInfo struct {
-	Type                      string
-	Time                      time.Time
-	SessionID, UserID         string
-	Model, ProjectPath        string
-	InputTokens, OutputTokens int64
-	CostUSD                   float64
-	Synthesized               bool
+	Type string
+	Time time.Time
+	// Start is the start of the interval a metric point covers (zero for
+	// logs, and for a cumulative point counted from an earlier one).
+	Start              time.Time
+	SessionID, UserID  string
+	Model, ProjectPath string
+	// Token counts of a token_usage entry, in the entries' meaning.
+	InputTokens, OutputTokens, CacheReadTokens, CacheCreationTokens, ReasoningTokens int64
+
+	CostUSD float64
+	HasCost bool // a cost was given (CostUSD may be 0)
+	Prompt  bool // a user prompt
+	Failed  bool // a tool_use that did not succeed
+
+	Synthesized bool
 }
 
 // Types are the ten entry types, in SPEC §1 order.
@@ -98,6 +105,15 @@ type Stats struct {
 	// DroppedDuplicate counts entries a per-call Observer rejected (the
 	// session tracker's duplicate session_start/session_end).
 	DroppedDuplicate int64
+	// DroppedIgnored counts records a built-in rule drops on purpose (an
+	// agent's metrics that repeat its events, its internal timings).
+	DroppedIgnored int64
+	// DroppedUnchanged counts cumulative points that added nothing since
+	// the stream's last point.
+	DroppedUnchanged int64
+	// DroppedNoSession counts session_start and session_end entries without
+	// a session id.
+	DroppedNoSession int64
 	// Redacted counts attributes dropped, hashed and cut by the privacy
 	// rules, indexed like RedactActions.
 	Redacted [NumRedactActions]int64

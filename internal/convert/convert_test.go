@@ -116,7 +116,7 @@ func TestIdentity(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rec := logRec{eventName: "session.start", attrs: c.attrs}
+			rec := logRec{eventName: "claude_code.tool_result", attrs: c.attrs}
 			entries, _ := convertLogs(t, c.opts, res, rec)
 			e := entries[0]
 			if deref(e.SessionID) != c.sid || deref(e.UserID) != c.uid {
@@ -193,24 +193,30 @@ func TestCoercion(t *testing.T) {
 }
 
 func TestObserve(t *testing.T) {
-	var got []EntryInfo
-	opts := defaultOptions()
-	opts.Observe = func(e *EntryInfo) { got = append(got, *e) }
-	c := testConverter(t, opts)
+	c := testConverter(t, defaultOptions())
+	obs := &rejectObserver{reject: func(*EntryInfo) bool { return false }}
 	var st Stats
 	ld := logBatch([]kv{{"session.id", "s-1"}}, "s",
 		logRec{eventName: "claude_code.api_request", time: at(0), attrs: []kv{{"model", "m-1"}, {"input_tokens", "10"},
 			{"output_tokens", 20}, {"cost_usd", "0.5"}, {"user.id", "u"}, {"cwd", "/p"}}},
 		logRec{eventName: "session.start", attrs: []kv{{"workspace.host_paths", []any{"/w1", "/w2"}}, {"model", "m-2"}}},
-		logRec{eventName: "compaction"}, // dropped: not observed
+		logRec{eventName: "compaction", time: at(5)}, // no entry: observed for the session's time
+		logRec{eventName: "claude_code.user_prompt"}, // no entry, a prompt
 	)
-	c.AppendLogs(nil, ld, &st)
-	if len(got) != 2 {
-		t.Fatalf("%d observed, want 2", len(got))
+	c.AppendLogsObserved(nil, ld, &st, obs)
+	got := obs.seen
+	if len(got) != 4 {
+		t.Fatalf("%d observed, want 4", len(got))
+	}
+	if d := got[2]; d.Type != "" || d.SessionID != "s-1" || !d.Time.Equal(time.Unix(0, at(5))) || d.Prompt {
+		t.Errorf("no-entry record info %+v", d)
+	}
+	if d := got[3]; d.Type != "" || !d.Prompt {
+		t.Errorf("prompt info %+v", d)
 	}
 	a := got[0]
 	if a.Type != "token_usage" || a.SessionID != "s-1" || a.UserID != "u" || a.Model != "m-1" || a.ProjectPath != "/p" ||
-		a.InputTokens != 10 || a.OutputTokens != 20 || a.CostUSD != 0.5 || !a.Time.Equal(time.Unix(0, at(0))) {
+		a.InputTokens != 10 || a.OutputTokens != 20 || a.CostUSD != 0.5 || !a.HasCost || !a.Time.Equal(time.Unix(0, at(0))) {
 		t.Errorf("token entry info %+v", a)
 	}
 	if b := got[1]; b.Type != "session_start" || b.ProjectPath != "/w1" || b.Model != "m-2" || !b.Time.Equal(fixedNow) {
@@ -297,21 +303,24 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 // TestPanicDropsOnlyThatRecord: the last line of defence. A panic while a
-// record is converted (here from the Observe callback, after the line is
-// written) drops that record, counted, leaves no partial line, and the rest
-// of the batch is written.
+// record is converted (here from the Observer, after the line is written)
+// drops that record, counted, leaves no partial line, and the rest of the
+// batch is written.
 func TestPanicDropsOnlyThatRecord(t *testing.T) {
-	opts := defaultOptions()
-	opts.Observe = func(e *EntryInfo) {
+	c := testConverter(t, defaultOptions())
+	obs := &rejectObserver{reject: func(e *EntryInfo) bool {
 		if e.Type == "tool_use" {
 			panic("observer bug")
 		}
-	}
-	entries, st := convertLogs(t, opts, nil,
+		return false
+	}}
+	var st Stats
+	ld := logBatch([]kv{{"session.id", "s-1"}}, "s",
 		logRec{eventName: "session.start"},
 		logRec{eventName: "claude_code.tool_result", attrs: []kv{{"tool_name", "Bash"}}},
 		logRec{eventName: "session.end"},
 	)
+	entries := checkLines(t, c.AppendLogsObserved(nil, ld, &st, obs))
 	if len(entries) != 2 || entries[0].Type != "session_start" || entries[1].Type != "session_end" {
 		t.Fatalf("entries %v", entries)
 	}

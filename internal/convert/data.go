@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"math"
 	"strings"
 	"unsafe"
 
@@ -17,24 +18,32 @@ import (
 //
 // The privacy rules (privacy.go) redact the attributes p.skip marks and
 // unknown keys a prefix rule matches. An object longer than the value limit
-// is written again by appendDataCareful with a slow plan, which cuts every
-// value to the limit (and redacts named field sources where the plan has
-// such a source).
+// is written again by appendDataCareful (sc.priv.cutting), every value cut
+// to the limit.
 func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	start := len(dst)
 	dst = append(dst, '{')
 	comma := false
-	if p.slow { // privacy: a field source to redact, or every value cut
-		dst, comma = c.appendFieldsSlow(dst, sc, p, comma, st)
+	if p.typ == mapping.TokenUsage && sc.ctx.tokens != mapping.TokensStandard {
+		c.readTokens(sc, p)
 	} else {
-		for i := range p.fields {
-			dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
+		sc.tok.have = [numTokenKinds + 1]bool{}
+	}
+	for i := range p.fields {
+		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
+	}
+	if sc.ctx.hasExit && sc.rec.find(c.special.exitCode[0]) < 0 {
+		// Read from a text that the privacy rules may leave out.
+		if comma {
+			dst = append(dst, ',')
 		}
+		dst = append(dst, `"exit_code":`...)
+		dst, comma = encode.Int(dst, sc.ctx.exitCode), true
 	}
 	if sc.ctx.metric {
 		dst, comma = c.appendPointValues(dst, sc, comma), true
 	}
-	if p.slow {
+	if sc.priv.cutting {
 		dst, _ = c.appendAttrsCareful(dst, sc, p, comma)
 		return append(dst, '}')
 	}
@@ -69,14 +78,28 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 	}
 	dst = append(dst, '}')
 	if len(dst)-start > c.priv.limit { // some value may be too long
-		return c.appendDataCareful(dst[:start], sc, p)
+		return c.appendDataCareful(dst[:start], sc, p, st)
 	}
 	return dst
 }
 
-// appendField writes one named field from its first present source, else
-// its first derivation that applies, else null (optional fields: nothing).
+// appendField writes one named field: from its first derivation of first
+// that applies, else its first present source, else its first derivation
+// that applies, else null (optional fields: nothing). A token count comes
+// from readTokens, normalized.
 func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma bool, st *Stats) ([]byte, bool) {
+	if len(f.def.first) > 0 {
+		if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.first, comma); ok {
+			return dst, comma
+		}
+	}
+	if k := f.def.tok; k != tokNone && sc.tok.have[k] {
+		c.useSource(sc, f)
+		dst, comma = fieldKey(dst, f, comma)
+		n := sc.tok.n[k]
+		c.noteToken(sc, k, n)
+		return encode.Int(dst, n), comma
+	}
 	a := sc.rec
 	for _, s := range f.srcs {
 		i := a.find(s.id)
@@ -88,27 +111,155 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		}
 		dst, comma = fieldKey(dst, f, comma)
 		var ok bool
-		dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
+		if sc.priv.cutting {
+			dst, ok = c.appendFieldValue(dst, sc, f.def.kind, a.val(i))
+		} else {
+			dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
+		}
 		if !ok {
 			st.CoercionFailed++
 		}
-		c.noteInfo(sc, f.def.info, a.val(i))
+		if f.def.tok != tokNone {
+			if n, ok := wholeNumber(a.val(i)); ok {
+				c.noteToken(sc, f.def.tok, n)
+			}
+		} else {
+			c.noteInfo(sc, f.def.info, a.val(i))
+		}
 		return dst, comma
 	}
-	for _, d := range f.def.derive {
-		mark := len(dst)
-		out, _ := fieldKey(dst, f, comma)
-		out, ok := c.derive(out, sc, d, f.def)
-		if ok {
-			return out, true
+	if len(f.def.derive) > 0 {
+		if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.derive, comma); ok {
+			return dst, comma
 		}
-		dst = out[:mark]
 	}
 	if f.def.optional {
 		return dst, comma
 	}
 	dst, comma = fieldKey(dst, f, comma)
 	return append(dst, "null"...), comma
+}
+
+// useSource marks the field's first present source consumed.
+func (c *Converter) useSource(sc *scratch, f *planField) {
+	for _, s := range f.srcs {
+		if j := sc.rec.find(s.id); j >= 0 {
+			if !s.keep {
+				sc.rec.use(j)
+			}
+			return
+		}
+	}
+}
+
+// appendDerived writes the field from the first of ds that applies.
+func (c *Converter) appendDerived(dst []byte, sc *scratch, f *planField, ds []derivation, comma bool) ([]byte, bool, bool) {
+	for _, d := range ds {
+		v := c.derive(sc, d, f.def)
+		if v.kind == derivedNone {
+			continue
+		}
+		dst, comma = fieldKey(dst, f, comma)
+		switch v.kind {
+		case derivedBool:
+			dst = encode.Bool(dst, v.b)
+		case derivedFloat:
+			dst = encode.Float(dst, v.f)
+		case derivedNumber:
+			dst = appendNumber(dst, v.f)
+		case derivedString:
+			dst = c.appendString(dst, sc, v.s)
+		case derivedOperation:
+			dst = c.appendOperation(dst, sc)
+		}
+		return dst, comma, true
+	}
+	return dst, comma, false
+}
+
+// derived is the value a derivation gives, before it is written.
+type derived struct {
+	kind derivedKind
+	b    bool
+	f    float64
+	s    string
+}
+
+type derivedKind uint8
+
+const (
+	derivedNone      derivedKind = iota
+	derivedBool                  // b
+	derivedFloat                 // f, as a float
+	derivedNumber                // f, as an int when integral
+	derivedString                // s
+	derivedOperation             // written by appendOperation
+)
+
+// tokens is the count of a token_usage record that its sender's counting
+// changes (have): Claude Code's input leaves out the cache, Gemini CLI's
+// output the thoughts. The other counts are written as they came.
+type tokens struct {
+	n    [numTokenKinds + 1]int64
+	have [numTokenKinds + 1]bool
+}
+
+// readTokens computes, for a sender whose counts differ from the entries'
+// meaning (input counts cached tokens, output reasoning), the count to
+// write instead: input + cache read + cache creation, or output +
+// reasoning. A count that is not a whole number is left as it came.
+func (c *Converter) readTokens(sc *scratch, p *plan) {
+	sc.tok = tokens{}
+	var target tokenKind
+	var parts []tokenKind
+	switch sc.ctx.tokens {
+	case mapping.TokensInputExcludesCache:
+		target, parts = tokInput, inputParts[:]
+	case mapping.TokensOutputExcludesReasoning:
+		target, parts = tokOutput, outputParts[:]
+	default:
+		return
+	}
+	n, ok := c.tokenValue(sc, p, target)
+	if !ok {
+		return
+	}
+	for _, k := range parts {
+		if v, ok := c.tokenValue(sc, p, k); ok {
+			n += v
+		}
+	}
+	sc.tok.n[target], sc.tok.have[target] = n, true
+}
+
+// The counts added to the sender's input or output count.
+var (
+	inputParts  = [...]tokenKind{tokCacheRead, tokCacheCreation}
+	outputParts = [...]tokenKind{tokReasoning}
+)
+
+// tokenValue reads token count k of the record from its field's first
+// present source, when that holds a whole number.
+func (c *Converter) tokenValue(sc *scratch, p *plan, k tokenKind) (int64, bool) {
+	f := p.tokenFields[k]
+	if f == nil {
+		return 0, false
+	}
+	for _, s := range f.srcs {
+		if j := sc.rec.find(s.id); j >= 0 {
+			return wholeNumber(sc.rec.val(j))
+		}
+	}
+	return 0, false
+}
+
+// wholeNumber reads an int, an integral double or a decimal string of one.
+func wholeNumber(v pcommon.Value) (int64, bool) {
+	f, ok := numberOf(v)
+	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 func fieldKey(dst []byte, f *planField, comma bool) ([]byte, bool) {
@@ -118,69 +269,90 @@ func fieldKey(dst []byte, f *planField, comma bool) ([]byte, bool) {
 	return append(dst, f.key...), true
 }
 
-// derive appends the value of derivation d, or reports false.
-func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef) ([]byte, bool) {
+// derive returns the value of derivation d for the current record, or
+// derivedNone when it does not apply.
+func (c *Converter) derive(sc *scratch, d derivation, def *fieldDef) derived {
 	ctx := &sc.ctx
 	switch d {
 	case derDecision:
 		v, ok := sc.rec.Get("decision")
 		if !ok {
-			return dst, false
+			break
 		}
 		for _, r := range mapping.RejectDecisions {
 			if mapping.ValueEquals(v, r) {
-				return encode.Bool(dst, false), true
+				return c.outcome(sc, def, false)
 			}
 		}
 		if mapping.ValueEquals(v, "accept") {
-			return encode.Bool(dst, true), true
+			return c.outcome(sc, def, true)
 		}
 	case derErrorPresent:
 		for _, id := range c.special.errors {
-			if sc.rec.find(id) >= 0 {
-				return encode.Bool(dst, false), true
+			if i := sc.rec.find(id); i >= 0 && isError(sc.rec.val(i)) {
+				return c.outcome(sc, def, false)
 			}
+		}
+	case derStatus:
+		for _, id := range c.special.status {
+			if i := sc.rec.find(id); i >= 0 {
+				if ok, known := statusOutcome(sc.rec.val(i)); known {
+					return c.outcome(sc, def, ok)
+				}
+			}
+		}
+	case derExitCode:
+		if code, ok := c.exitCode(sc); ok {
+			sc.ctx.exitCode, sc.ctx.hasExit = code, true
+			return c.outcome(sc, def, code == 0)
+		}
+	case derMetricOperation:
+		if ctx.metric && ctx.name != "" {
+			return derived{kind: derivedOperation}
 		}
 	case derMetricOK:
 		if ctx.metric {
-			return encode.Bool(dst, true), true
+			return derived{kind: derivedBool, b: true}
 		}
 	case derOperation:
-		return c.appendOperation(dst, sc)
+		if ctx.name != "" {
+			return derived{kind: derivedOperation}
+		}
 	case derMetricDuration:
 		if !ctx.metric {
-			return dst, false
+			break
 		}
 		f := unitToMillis(ctx.unit)
 		if ctx.hasMean {
-			return encode.Float(dst, ctx.mean*f), true
+			return derived{kind: derivedFloat, f: ctx.mean * f}
 		}
 		if ctx.hasValue {
-			return encode.Float(dst, ctx.value*f), true
+			return derived{kind: derivedFloat, f: ctx.value * f}
 		}
 	case derTokenValue:
 		if ctx.metric && ctx.hasValue && (ctx.tokenField == def.name || (ctx.isCost && def.name == "cost_usd")) {
-			c.noteNumber(sc, def.info, ctx.value)
-			return appendNumber(dst, ctx.value), true
+			if def.tok != tokNone {
+				c.noteToken(sc, def.tok, int64(ctx.value))
+			} else {
+				c.noteNumber(sc, def.info, ctx.value)
+			}
+			return derived{kind: derivedNumber, f: ctx.value}
 		}
 	case derBody:
 		// A dotted-name body is the event name (Claude Code), not a message.
 		if !ctx.metric && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
-			return c.appendString(dst, sc, ctx.body.Str()), true
+			return derived{kind: derivedString, s: ctx.body.Str()}
 		}
 	}
-	return dst, false
+	return derived{}
 }
 
 // appendOperation writes the event name, or the metric name plus the tool
 // or agent name ("gen_ai.execute_tool.duration:search_kb").
-func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
+func (c *Converter) appendOperation(dst []byte, sc *scratch) []byte {
 	ctx := &sc.ctx
-	if ctx.name == "" {
-		return dst, false
-	}
 	if !ctx.metric {
-		return encode.String(dst, ctx.name), true
+		return encode.String(dst, ctx.name)
 	}
 	sc.buf = append(sc.buf[:0], ctx.name...)
 	for _, id := range c.special.opNames {
@@ -190,7 +362,7 @@ func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
 			break
 		}
 	}
-	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf))), true
+	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf)))
 }
 
 // unitToMillis is the factor from a metric unit to milliseconds; unknown
@@ -211,7 +383,15 @@ func unitToMillis(unit string) float64 {
 	return 1
 }
 
-// noteInfo records a named field's value for the Observe callback.
+// outcome is a derived success value, noted for the session tracker.
+func (c *Converter) outcome(sc *scratch, def *fieldDef, ok bool) derived {
+	if def.info == infoSuccess && sc.observing {
+		sc.info.Failed = !ok
+	}
+	return derived{kind: derivedBool, b: ok}
+}
+
+// noteInfo records a named field's value for the session tracker.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 	if slot == infoNone || !sc.observing {
 		return
@@ -223,6 +403,13 @@ func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 		}
 	case infoPath:
 		sc.info.ProjectPath = pathOf(v)
+	case infoSuccess:
+		switch v.Type() {
+		case pcommon.ValueTypeBool:
+			sc.info.Failed = !v.Bool()
+		case pcommon.ValueTypeStr:
+			sc.info.Failed = strings.EqualFold(strings.TrimSpace(v.Str()), "false")
+		}
 	default:
 		if f, ok := numberOf(v); ok {
 			c.noteNumber(sc, slot, f)
@@ -231,14 +418,120 @@ func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
 }
 
 func (c *Converter) noteNumber(sc *scratch, slot infoSlot, f float64) {
-	switch slot {
-	case infoInput:
-		sc.info.InputTokens = int64(f)
-	case infoOutput:
-		sc.info.OutputTokens = int64(f)
-	case infoCost:
-		sc.info.CostUSD = f
+	if slot == infoCost && sc.observing {
+		sc.info.CostUSD, sc.info.HasCost = f, true
 	}
+}
+
+func (c *Converter) noteToken(sc *scratch, k tokenKind, n int64) {
+	if !sc.observing {
+		return
+	}
+	switch k {
+	case tokInput:
+		sc.info.InputTokens = n
+	case tokOutput:
+		sc.info.OutputTokens = n
+	case tokCacheRead:
+		sc.info.CacheReadTokens = n
+	case tokCacheCreation:
+		sc.info.CacheCreationTokens = n
+	case tokReasoning:
+		sc.info.ReasoningTokens = n
+	}
+}
+
+// isError reports whether an error attribute's value says there was one
+// (Codex sends error="none" on success).
+func isError(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return false
+	case pcommon.ValueTypeBool:
+		return v.Bool()
+	case pcommon.ValueTypeStr:
+		s := strings.TrimSpace(v.Str())
+		for _, no := range noErrorValues {
+			if strings.EqualFold(s, no) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// statusOutcome reads a status attribute: success/ok is true,
+// error/failed false; anything else is unknown.
+func statusOutcome(v pcommon.Value) (ok, known bool) {
+	if v.Type() != pcommon.ValueTypeStr {
+		return false, false
+	}
+	s := strings.TrimSpace(v.Str())
+	for _, w := range successStatuses {
+		if strings.EqualFold(s, w) {
+			return true, true
+		}
+	}
+	for _, w := range failureStatuses {
+		if strings.EqualFold(s, w) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// exitCode finds a shell command's exit status: an exit_code attribute,
+// else "exitCode":N in a metadata JSON string (Gemini CLI), else "exited
+// with code N" near the start of an output string (Codex). The texts are
+// only searched in their first exitCodeWindow bytes.
+func (c *Converter) exitCode(sc *scratch) (int64, bool) {
+	a := sc.rec
+	if i := a.find(c.special.exitCode[0]); i >= 0 {
+		return wholeNumber(a.val(i))
+	}
+	for k, marker := range exitCodeMarkers {
+		i := a.find(c.special.exitCode[k+1])
+		if i < 0 || a.val(i).Type() != pcommon.ValueTypeStr {
+			continue
+		}
+		if n, ok := numberAfter(a.val(i).Str(), marker); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// exitCodeMarkers precede the exit code in the texts of exitCodeKeys[1:].
+var exitCodeMarkers = [...]string{`"exitCode":`, "exited with code "}
+
+// exitCodeWindow bounds how far into a text the exit code is looked for.
+const exitCodeWindow = 512
+
+// numberAfter reads the integer that follows marker (spaces allowed) in the
+// first exitCodeWindow bytes of s.
+func numberAfter(s, marker string) (int64, bool) {
+	s = s[:min(len(s), exitCodeWindow)]
+	i := strings.Index(s, marker)
+	if i < 0 {
+		return 0, false
+	}
+	s = strings.TrimLeft(s[i+len(marker):], " ")
+	n, digits := int64(0), 0
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	for digits < len(s) && digits < 9 && s[digits] >= '0' && s[digits] <= '9' {
+		n = n*10 + int64(s[digits]-'0')
+		digits++
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // pathOf reads a project path: a string, or the first string of a list

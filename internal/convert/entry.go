@@ -88,23 +88,27 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	if uid == "" {
 		uid = sc.resUID
 	}
-	var tm time.Time
-	switch {
-	case ts == 0:
-		tm = c.now()
-	case ts > math.MaxInt64:
-		// OTLP times are uint64 nanoseconds; pcommon's AsTime converts to
-		// int64 and would wrap these into 1969. Keep them at the latest
-		// time Go can hold (2262-04-11), still far in the future.
-		tm = time.Unix(0, math.MaxInt64).UTC()
-	default:
-		tm = ts.AsTime()
-	}
+	tm := c.recordTime(ts)
 	dst = c.appendEntryHead(dst, sc, tm, t, sid, uid)
+	sc.sid = sid
 	if sc.observing {
 		sc.info = EntryInfo{Type: Types[t], Time: tm, SessionID: sid, UserID: uid}
 	}
 	return dst
+}
+
+// recordTime is the time of an OTLP timestamp, or now for 0.
+func (c *Converter) recordTime(ts pcommon.Timestamp) time.Time {
+	switch {
+	case ts == 0:
+		return c.now()
+	case ts > math.MaxInt64:
+		// OTLP times are uint64 nanoseconds; pcommon's AsTime converts to
+		// int64 and would wrap these into 1969. Keep them at the latest
+		// time Go can hold (2262-04-11), still far in the future.
+		return time.Unix(0, math.MaxInt64).UTC()
+	}
+	return ts.AsTime()
 }
 
 // firstID returns the first present identity attribute of a, marking it

@@ -36,6 +36,17 @@ const (
 	derTokenValue
 	// derBody: a string log body (the message of a generic error).
 	derBody
+	// derExitCode: a shell command's exit code, from an exit_code
+	// attribute, Gemini CLI's metadata ({"exitCode":2,...}) or the start of
+	// Codex's output ("Process exited with code 2"): 0 is success. The
+	// agents' own success flag says only that the tool ran.
+	derExitCode
+	// derStatus: a status attribute success/ok or error/failed.
+	derStatus
+	// derMetricOperation: derOperation, for metrics only (a point
+	// attribute named operation qualifies the metric name, never
+	// replaces it).
+	derMetricOperation
 )
 
 // infoSlot says which EntryInfo number a named field feeds.
@@ -43,11 +54,23 @@ type infoSlot uint8
 
 const (
 	infoNone infoSlot = iota
-	infoInput
-	infoOutput
 	infoCost
 	infoModel
 	infoPath
+	infoSuccess
+)
+
+// tokenKind is the index of a token count field (0: not one).
+type tokenKind uint8
+
+const (
+	tokNone tokenKind = iota
+	tokInput
+	tokOutput
+	tokCacheRead
+	tokCacheCreation
+	tokReasoning
+	numTokenKinds = iota - 1
 )
 
 // src is one attribute source of a named field. keep leaves the attribute
@@ -61,12 +84,15 @@ type src struct {
 // is always tried first), then derivations. optional fields are written only
 // when they have a value.
 type fieldDef struct {
-	name     string
-	kind     kind
-	sources  []src
-	derive   []derivation
+	name    string
+	kind    kind
+	sources []src
+	derive  []derivation
+	// first are derivations tried before any source.
+	first    []derivation
 	optional bool
 	info     infoSlot
+	tok      tokenKind
 }
 
 func s(keys ...string) []src {
@@ -100,12 +126,12 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 	},
 	mapping.ToolUse: {
 		{name: "tool_name", sources: s("function_name", "gen_ai.tool.name")},
-		{name: "success", kind: kindBool, derive: d(derDecision, derErrorPresent)},
+		{name: "success", kind: kindBool, first: d(derExitCode), derive: d(derStatus, derDecision, derErrorPresent), info: infoSuccess},
 		{name: "duration_ms", kind: kindFloat},
 	},
 	mapping.AgentExecution: {
 		{name: "agent_name", sources: s("agent_type", "gen_ai.agent.name")},
-		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
 		{name: "duration_ms", kind: kindFloat},
 	},
 	mapping.CheckpointCreated: {
@@ -114,12 +140,12 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 	mapping.HookTriggered: {
 		{name: "hook_name"},
 		{name: "hook_event", sources: s("hook_event_name")},
-		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
 		{name: "duration_ms", kind: kindFloat, sources: s("total_duration_ms")},
 	},
 	mapping.CommandExecuted: {
 		{name: "command", sources: s("command_name")},
-		{name: "success", kind: kindBool, derive: d(derErrorPresent)},
+		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
 		{name: "duration_ms", kind: kindFloat},
 	},
 	mapping.ErrorOccurred: {
@@ -129,18 +155,24 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 	},
 	mapping.TokenUsage: {
 		{name: "model", sources: s(modelKeys...), info: infoModel},
-		{name: "input_tokens", kind: kindInt, sources: s("input_token_count", "gen_ai.usage.input_tokens"), derive: d(derTokenValue), info: infoInput},
-		{name: "output_tokens", kind: kindInt, sources: s("output_token_count", "gen_ai.usage.output_tokens"), derive: d(derTokenValue), info: infoOutput},
-		{name: "cache_read_tokens", kind: kindInt, sources: s("cached_content_token_count", "cache_read_input_tokens",
-			"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"), derive: d(derTokenValue)},
-		{name: "cache_creation_tokens", kind: kindInt, sources: s("cache_creation_input_tokens",
-			"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"), derive: d(derTokenValue)},
+		{name: "input_tokens", kind: kindInt, sources: s("input_token_count", "gen_ai.usage.input_tokens"),
+			derive: d(derTokenValue), tok: tokInput},
+		{name: "output_tokens", kind: kindInt, sources: s("output_token_count", "gen_ai.usage.output_tokens"),
+			derive: d(derTokenValue), tok: tokOutput},
+		{name: "cache_read_tokens", kind: kindInt, sources: s("cached_content_token_count", "cached_token_count",
+			"cache_read_input_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"),
+			derive: d(derTokenValue), tok: tokCacheRead},
+		{name: "cache_creation_tokens", kind: kindInt, sources: s("cache_write_token_count", "cache_creation_input_tokens",
+			"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
+			derive: d(derTokenValue), tok: tokCacheCreation},
+		{name: "reasoning_tokens", kind: kindInt, sources: s("thoughts_token_count", "reasoning_token_count",
+			"gen_ai.usage.reasoning.output_tokens"), derive: d(derTokenValue), tok: tokReasoning},
 		{name: "cost_usd", kind: kindFloat, sources: s("cost"), derive: d(derTokenValue), info: infoCost},
 	},
 	mapping.Performance: {
-		{name: "operation", derive: d(derOperation)},
+		{name: "operation", first: d(derMetricOperation), derive: d(derOperation)},
 		{name: "duration_ms", kind: kindFloat, derive: d(derMetricDuration)},
-		{name: "success", kind: kindBool, derive: d(derErrorPresent, derMetricOK)},
+		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent, derMetricOK)},
 		// A histogram aggregates many tool or agent runs; their name stays
 		// in data under the seed's field name.
 		{name: "tool_name", sources: s("gen_ai.tool.name"), optional: true},
@@ -151,6 +183,14 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 // errorKeys make success false (derErrorPresent) and a metric point failed.
 var errorKeys = []string{"error", "error.type", "exception.type", "exception.message"}
 
+// statusKeys carry an operation's outcome as text.
+var statusKeys = []string{"status"}
+
+// exitCodeKeys carry a shell command's exit status: exit_code as sent, and
+// the texts an agent puts it in (Gemini CLI's metadata JSON, Codex's
+// output).
+var exitCodeKeys = []string{"exit_code", "metadata", "output"}
+
 // tokenTypeKeys say which token count a token metric point carries.
 var tokenTypeKeys = []string{"gen_ai.token.type", "type"}
 
@@ -159,7 +199,19 @@ var tokenTypes = map[string]string{
 	"input": "input_tokens", "output": "output_tokens",
 	"cacheRead": "cache_read_tokens", "cache_read": "cache_read_tokens",
 	"cacheCreation": "cache_creation_tokens", "cache_creation": "cache_creation_tokens",
+	"reasoning": "reasoning_tokens", "thought": "reasoning_tokens",
 }
+
+// successStatuses and failureStatuses are status attribute values that say
+// how an operation ended (compared in lower case).
+var (
+	successStatuses = []string{"success", "ok", "succeeded", "completed", "done"}
+	failureStatuses = []string{"error", "failed", "failure", "fail", "cancelled", "canceled", "timeout"}
+)
+
+// noErrorValues are values of an error attribute that mean there was none
+// (Codex sends error="none"); compared in lower case.
+var noErrorValues = []string{"", "none", "null", "nil", "false", "0", "ok"}
 
 // metricValueKeys are the data keys a metric point's own numbers use; an
 // attribute with one of these keys is left out (the point's number wins).
@@ -180,5 +232,5 @@ var commonKeys = []string{
 	"thoughts_token_count", "tool_token_count", "total_token_count", "agent_id", "terminate_reason", "turn_count",
 	"hook_type", "exit_code", "app.version", "service.name", "service.version", "os.type", "host.arch",
 	"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "server.address", "server.port",
-	"conversation.id", "user.account_id", "start_type",
+	"conversation.id", "user.account_id", "start_type", "exit_code",
 }

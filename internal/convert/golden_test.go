@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -35,6 +36,7 @@ type goldenCase struct {
 	payload          string
 	entries          []want
 	unmatched        int64
+	ignored          int64 // by a built-in rule on purpose
 	invalid          int64
 	invalidOverrides int64
 }
@@ -50,8 +52,10 @@ var goldenCases = []goldenCase{
 		{typ: "command_executed", sid: ccSID, uid: ccUID, eventOrMet: "user_prompt",
 			fields: map[string]any{"command": "compact", "success": nil, "duration_ms": nil, "command_name": absent{},
 				"command_source": "builtin", "event.name": absent{}, "session.id": absent{}, "user.id": absent{}, "user.email": "dev@example.com"}},
-		{typ: "token_usage", sid: ccSID, uid: ccUID, fields: map[string]any{"model": "claude-sonnet-4-5", "input_tokens": 1200,
-			"output_tokens": 350, "cache_read_tokens": 8000, "cache_creation_tokens": 0, "cost_usd": 0.02446,
+		// Claude Code's input_tokens (1200) leave out the cache: the
+		// entry's input counts it.
+		{typ: "token_usage", sid: ccSID, uid: ccUID, fields: map[string]any{"model": "claude-sonnet-4-5", "input_tokens": 9200,
+			"output_tokens": 350, "cache_read_tokens": 8000, "cache_creation_tokens": 0, "reasoning_tokens": nil, "cost_usd": 0.02446,
 			"duration_ms": "2314", "request_id": "req_011"}},
 		{typ: "tool_use", sid: ccSID, uid: ccUID, fields: map[string]any{"tool_name": "Bash", "success": true, "duration_ms": 1211}},
 		{typ: "tool_use", sid: ccSID, uid: ccUID, fields: map[string]any{"tool_name": "Read", "success": false, "duration_ms": 3,
@@ -67,7 +71,7 @@ var goldenCases = []goldenCase{
 			"success": nil, "model": "claude-haiku-4-5"}},
 	}},
 	{payload: "claude_code_variants_logs", entries: []want{
-		{typ: "token_usage", sid: ccSID, uid: ccUID, fields: map[string]any{"model": "claude-opus-4-1", "input_tokens": 10,
+		{typ: "token_usage", sid: ccSID, uid: ccUID, fields: map[string]any{"model": "claude-opus-4-1", "input_tokens": 15,
 			"output_tokens": 20, "cache_read_tokens": 0, "cache_creation_tokens": 5, "cost_usd": 0.5}},
 		{typ: "tool_use", sid: ccSID, uid: ccUID, eventOrMet: "claude_code.tool_result",
 			fields: map[string]any{"tool_name": "Edit", "success": true, "duration_ms": 7.5}},
@@ -83,8 +87,10 @@ var goldenCases = []goldenCase{
 			fields: map[string]any{"tool_name": "read_file", "success": true, "duration_ms": 12, "decision": "accept", "function_name": absent{}}},
 		{typ: "tool_use", sid: gmSID, uid: "dev@example.com", fields: map[string]any{"tool_name": "run_shell_command", "success": false,
 			"duration_ms": 950, "error": "exit status 2"}},
+		// Gemini CLI's output_token_count (610) leaves out the thoughts.
 		{typ: "token_usage", sid: gmSID, uid: "dev@example.com", fields: map[string]any{"model": "gemini-2.5-pro", "input_tokens": 5400,
-			"output_tokens": 610, "cache_read_tokens": 4096, "cache_creation_tokens": nil, "cost_usd": nil, "thoughts_token_count": 220}},
+			"output_tokens": 830, "cache_read_tokens": 4096, "cache_creation_tokens": nil, "reasoning_tokens": 220, "cost_usd": nil,
+			"thoughts_token_count": absent{}}},
 		{typ: "error_occurred", sid: gmSID, uid: "dev@example.com", fields: map[string]any{"error_type": "RESOURCE_EXHAUSTED",
 			"error_message": "quota exceeded", "stack_trace": nil, "status_code": 429}},
 		{typ: "hook_triggered", sid: gmSID, uid: "dev@example.com", fields: map[string]any{"hook_name": "lint-guard",
@@ -107,10 +113,9 @@ var goldenCases = []goldenCase{
 		{typ: "session_end", sid: "s-100", fields: map[string]any{"duration_seconds": nil, "token_count": nil}},
 		{typ: "error_occurred", sid: "resource-level-session", fields: map[string]any{"error_type": "OOM", "error_message": "worker crashed"}},
 	}},
-	{payload: "claude_code_metrics", unmatched: 8, entries: []want{
-		{typ: "session_start", sid: ccSID, uid: "9f2c4e6a8b0d", eventOrMet: "claude_code.session.count",
-			fields: map[string]any{"project_path": nil, "model": nil, "value": 1.0, "start_type": "fresh"}},
-	}},
+	// Claude Code's metrics repeat its events (tokens, cost) or only time
+	// the session (session.count): ignored by default.
+	{payload: "claude_code_metrics", ignored: 9},
 	{payload: "genai_metrics", unmatched: 1, entries: []want{
 		{typ: "token_usage", sid: "conv-42", fields: map[string]any{"model": "gpt-4.1", "input_tokens": 9000, "output_tokens": nil,
 			"count": 3, "sum": 9000.0, "gen_ai.token.type": "input"}},
@@ -122,9 +127,7 @@ var goldenCases = []goldenCase{
 		{typ: "performance", sid: "conv-42", fields: map[string]any{"operation": "gen_ai.execute_tool.duration:search_kb", "duration_ms": 210.0,
 			"tool_name": "search_kb", "min": 0.1, "max": 0.4}},
 	}},
-	{payload: "other_metrics", invalid: 1, entries: []want{
-		{typ: "session_start", sid: "gm-resource-session", fields: map[string]any{"model": "gemini-2.5-pro", "value": 1}},
-		{typ: "session_start", sid: "cx-7"},
+	{payload: "other_metrics", invalid: 1, ignored: 2, entries: []want{
 		{typ: "performance", fields: map[string]any{"operation": "queue.wait", "duration_ms": 12.5, "success": true, "value": 12.5, "queue": "jobs"}},
 		{typ: "performance", fields: map[string]any{"operation": "rpc.client.latency", "duration_ms": 25.0, "count": 4, "sum": 100.0,
 			"min": 10.0, "max": 40.0, "rpc.method": "Get"}},
@@ -144,8 +147,10 @@ func TestGolden(t *testing.T) {
 			if len(entries) != len(gc.entries) {
 				t.Fatalf("%d entries, want %d:\n%s", len(entries), len(gc.entries), out)
 			}
-			if st.DroppedUnmatched != gc.unmatched || st.DroppedInvalid != gc.invalid || st.InvalidOverride != gc.invalidOverrides {
-				t.Errorf("stats %+v, want unmatched %d invalid %d invalid overrides %d", st, gc.unmatched, gc.invalid, gc.invalidOverrides)
+			if st.DroppedUnmatched != gc.unmatched || st.DroppedIgnored != gc.ignored || st.DroppedInvalid != gc.invalid ||
+				st.InvalidOverride != gc.invalidOverrides {
+				t.Errorf("stats %+v, want unmatched %d ignored %d invalid %d invalid overrides %d", st, gc.unmatched, gc.ignored,
+					gc.invalid, gc.invalidOverrides)
 			}
 			var written int64
 			for _, n := range st.Written {
@@ -174,13 +179,17 @@ func entryName(i int, e entry) string {
 	return fmt.Sprintf("%02d_%s", i, name)
 }
 
-// convertFile converts one OTLP/JSON payload.
+// convertFile converts one OTLP/JSON payload as the exporter does the
+// first time it sees it: cumulative points become increments from their
+// start (the whole point), with metadata saying so.
 func convertFile(t *testing.T, c *Converter, path string) ([]byte, Stats) {
 	t.Helper()
 	var st Stats
 	ld, md, isMetrics := loadPayload(t, path)
 	if isMetrics {
-		return c.AppendMetrics(nil, md, &st), st
+		cum := deltas.Lazy{T: deltas.New(0)}
+		defer cum.End(true)
+		return c.AppendMetricsObserved(nil, md, &st, nil, &cum), st
 	}
 	return c.AppendLogs(nil, ld, &st), st
 }

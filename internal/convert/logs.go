@@ -19,7 +19,7 @@ func (c *Converter) AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte {
 func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs Observer) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
-	sc.observe(obs, c.opts.Observe != nil)
+	sc.observe(obs)
 	n, start := ld.LogRecordCount(), len(dst)
 	dst = c.logSize.reserve(dst, n)
 	rls := ld.ResourceLogs()
@@ -62,20 +62,22 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	sc.log = mapping.Log{Name: name, Severity: lr.SeverityNumber(), Attrs: a, Resource: sc.res}
 	res := c.resolver.ResolveLog(&sc.log)
 	st.InvalidOverride += int64(res.InvalidOverride)
-	if res.Type == mapping.NoType {
-		st.DroppedUnmatched++
+	ts := lr.Timestamp()
+	if ts == 0 {
+		ts = lr.ObservedTimestamp()
+	}
+	if res.Type < 0 {
+		countDropped(st, res.Type)
+		c.observeRecord(sc, ts, 0, res.Prompt)
 		return dst
 	}
 	if fromAttr {
 		a.use(evIdx)
 	}
 	c.consumeOverride(sc, res)
-	ts := lr.Timestamp()
-	if ts == 0 {
-		ts = lr.ObservedTimestamp()
-	}
-	sc.ctx = recordCtx{name: name, body: lr.Body()}
+	sc.ctx = recordCtx{name: name, body: lr.Body(), tokens: res.Tokens}
 	dst = c.appendHead(dst, sc, res.Type, ts)
+	sc.info.Prompt = res.Prompt
 	dst = c.appendData(dst, sc, c.planFor(res), st)
 	dst = append(dst, `,"metadata":{"signal":"log","event_name":`...)
 	dst = sc.nameCache.appendID(dst, name)
@@ -131,21 +133,60 @@ func (c *Converter) consumeOverride(sc *scratch, res mapping.Result) {
 	}
 }
 
-// written reports an entry to the call's Observer and to Options.Observe,
-// and counts it. false: the Observer rejected it and the caller cuts the
-// line back out.
+// written reports an entry to the call's Observer and counts it. false:
+// the entry is not kept (the Observer rejected it, or it is a session
+// start or end without a session id) and the caller cuts the line back
+// out.
 func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
+	if (t == mapping.SessionStart || t == mapping.SessionEnd) && sc.sid == "" {
+		st.DroppedNoSession++
+		return false
+	}
 	if sc.observing {
 		c.completeInfo(sc)
-		if sc.obs != nil && !sc.obs.Entry(&sc.info) {
+		if !sc.obs.Entry(&sc.info) {
 			st.DroppedDuplicate++
 			return false
 		}
-		if c.opts.Observe != nil {
-			c.opts.Observe(&sc.info)
-		}
 	}
 	sc.commitRedactions(st)
-	st.Written[t]++ // after Observe: a panic there drops the line uncounted
+	st.Written[t]++ // after Entry: a panic there drops the line uncounted
 	return true
+}
+
+// countDropped counts a record that resolved to no entry.
+func countDropped(st *Stats, t mapping.Type) {
+	if t == mapping.Ignore {
+		st.DroppedIgnored++
+	} else {
+		st.DroppedUnmatched++
+	}
+}
+
+// observeRecord tells the Observer of a record that became no entry, when
+// it belongs to a session: the session's timing and prompts count it.
+// start is the start of the interval a metric point covers (0: none).
+func (c *Converter) observeRecord(sc *scratch, ts, start pcommon.Timestamp, prompt bool) {
+	if !sc.observing {
+		return
+	}
+	sid, ok := c.firstID(sc.rec, c.ids.session)
+	if !ok {
+		sid = sc.resSID
+	}
+	if sid == "" {
+		return
+	}
+	var ignored counts // the record is written nowhere
+	uid := c.userID(sc, sc.rec, &ignored)
+	if uid == "" {
+		uid = sc.resUID
+	}
+	sc.info = EntryInfo{Time: c.recordTime(ts), SessionID: sid, UserID: uid, Prompt: prompt}
+	if start != 0 {
+		sc.info.Start = c.recordTime(start)
+	}
+	c.completeInfo(sc)
+	sc.info.Model = "" // only model calls name the session's model
+	sc.obs.Entry(&sc.info)
 }

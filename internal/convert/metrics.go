@@ -3,6 +3,8 @@ package convert
 import (
 	"strings"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
@@ -33,16 +35,20 @@ type metricMeta struct {
 
 // AppendMetrics appends one line per converted metric data point to dst. A
 // metric with no data kind (empty) is counted in DroppedInvalid.
+// Cumulative points are written as they came.
 func (c *Converter) AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []byte {
-	return c.AppendMetricsObserved(dst, md, st, nil)
+	return c.AppendMetricsObserved(dst, md, st, nil, nil)
 }
 
 // AppendMetricsObserved is AppendMetrics with a per-call Observer (nil =
-// none), as AppendLogsObserved.
-func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer) []byte {
+// none), as AppendLogsObserved, and with cum (nil = none) turning
+// cumulative points into the increments since their stream's last point:
+// a point that adds nothing writes nothing (Stats.DroppedUnchanged).
+func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer, cum *deltas.Lazy) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
-	sc.observe(obs, c.opts.Observe != nil)
+	sc.observe(obs)
+	sc.cum = cum
 	n, start := md.DataPointCount(), len(dst)
 	dst = c.metSize.reserve(dst, n)
 	rms := md.ResourceMetrics()
@@ -121,8 +127,25 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 	sc.met = mapping.Metric{Name: name, Unit: unit, Distribution: p.kind != pmetric.MetricTypeSum, Attrs: a, Resource: sc.res}
 	res := c.resolver.ResolveMetric(&sc.met)
 	st.InvalidOverride += int64(res.InvalidOverride)
-	if res.Type == mapping.NoType {
-		st.DroppedUnmatched++
+	// The interval the point covers, for the session's time span: a
+	// cumulative point counted from an earlier one covers only its time.
+	pointStart := startOf(p)
+	sc.hasDelta = false
+	if sc.cum != nil && cumulative(mm, p) && (res.Type >= 0 || c.hasSession(sc)) {
+		dp := deltaPoint(sc, p)
+		sc.delta = sc.cum.Delta(c.streamKey(sc, mm, p, attrs), &dp)
+		if sc.delta.Skip {
+			st.DroppedUnchanged++
+			return dst
+		}
+		sc.hasDelta = true
+		if !sc.delta.First && !sc.delta.Reset {
+			pointStart = 0
+		}
+	}
+	if res.Type < 0 {
+		countDropped(st, res.Type)
+		c.observeRecord(sc, ts, pointStart, false)
 		return dst
 	}
 	c.consumeOverride(sc, res)
@@ -133,6 +156,9 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 		c.tokenTarget(sc)
 	}
 	dst = c.appendHead(dst, sc, res.Type, ts)
+	if sc.observing && pointStart != 0 {
+		sc.info.Start = c.recordTime(pointStart)
+	}
 	dst = c.appendData(dst, sc, c.planFor(res), st)
 	dst = append(dst, `,"metadata":{"signal":"metric","metric_name":`...)
 	dst = encode.String(dst, name)
@@ -140,7 +166,14 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 	dst = encode.String(dst, kindNames[p.kind])
 	dst = append(dst, `,"unit":`...)
 	dst = encode.String(dst, unit)
-	if mm.hasTemp {
+	if sc.hasDelta {
+		// The numbers in data are the increment since the stream's last
+		// point.
+		dst = append(dst, `,"temporality":"delta","converted_from":"cumulative"`...)
+		if p.kind == pmetric.MetricTypeSum {
+			dst = append(dst, `,"monotonic":true`...)
+		}
+	} else if mm.hasTemp {
 		dst = append(dst, `,"temporality":`...)
 		dst = encode.String(dst, temporalityNames[mm.temporality])
 		if p.kind == pmetric.MetricTypeSum {
@@ -157,6 +190,16 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 	return dst
 }
 
+// hasSession reports whether the current record or its resource has a
+// session id.
+func (c *Converter) hasSession(sc *scratch) bool {
+	if sc.resSID != "" {
+		return true
+	}
+	_, ok := c.firstID(sc.rec, c.ids.session)
+	return ok
+}
+
 var kindNames = map[pmetric.MetricType]string{
 	pmetric.MetricTypeGauge: "gauge", pmetric.MetricTypeSum: "sum", pmetric.MetricTypeHistogram: "histogram",
 	pmetric.MetricTypeExponentialHistogram: "exponential_histogram", pmetric.MetricTypeSummary: "summary",
@@ -168,10 +211,26 @@ var temporalityNames = map[pmetric.AggregationTemporality]string{
 	pmetric.AggregationTemporalityCumulative:  "cumulative",
 }
 
-// pointNumbers sets the value (sum for distributions) and the mean.
+// pointNumbers sets the value (sum for distributions) and the mean, of
+// the point or of its increment.
 func (c *Converter) pointNumbers(sc *scratch, p *point) {
 	ctx := &sc.ctx
 	if p.none {
+		return
+	}
+	if sc.hasDelta {
+		d := &sc.delta
+		if p.kind == pmetric.MetricTypeSum {
+			ctx.hasValue, ctx.value = true, d.Float
+			if d.IsInt {
+				ctx.value = float64(d.Int)
+			}
+			return
+		}
+		if d.Count > 0 && pointHasSum(p) {
+			ctx.hasValue, ctx.value = true, d.SumV
+			ctx.hasMean, ctx.mean = true, d.SumV/float64(d.Count)
+		}
 		return
 	}
 	var count uint64
@@ -224,4 +283,15 @@ func (c *Converter) tokenTarget(sc *scratch) {
 			return
 		}
 	}
+}
+
+// pointHasSum reports whether a distribution point has a sum.
+func pointHasSum(p *point) bool {
+	switch p.kind {
+	case pmetric.MetricTypeHistogram:
+		return p.hist.HasSum()
+	case pmetric.MetricTypeExponentialHistogram:
+		return p.exp.HasSum()
+	}
+	return p.kind == pmetric.MetricTypeSummary
 }

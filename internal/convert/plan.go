@@ -14,18 +14,11 @@ import (
 // plan is how to write the named fields of one type (or of one user rule
 // with a fields mapping), with every key resolved to a key id at New.
 type plan struct {
-	typ    mapping.Type
-	fields []planField
-	names  bitset // key ids of the field names: attributes with these keys are not written again
-	skip   bitset // names and the keys the privacy rules redact: the data loop's one test
-	// Privacy (privacy.go): careful is the plan's slow twin, for a data
-	// object longer than the value limit (nil without a limit); a slow plan
-	// redacts named field sources and cuts every value (appendFieldsSlow,
-	// appendAttrsCareful); bare is its fields without sources, for their
-	// derivations.
-	careful *plan
-	slow    bool
-	bare    []planField
+	typ         mapping.Type
+	fields      []planField
+	names       bitset                        // key ids of the field names: attributes with these keys are not written again
+	tokenFields [numTokenKinds + 1]*planField // token_usage: the field of each token kind
+	skip        bitset                        // names and the keys the privacy rules redact: the data loop's one test
 }
 
 type planField struct {
@@ -60,6 +53,8 @@ type idKeys struct{ session, user []int16 }
 type specialKeys struct {
 	eventName   int16
 	errors      []int16 // any of them present: not a success
+	status      []int16 // an outcome as text
+	exitCode    []int16 // exitCodeKeys
 	tokenType   []int16
 	opNames     []int16 // tool or agent name appended to a metric operation
 	projectPath []int16
@@ -180,8 +175,10 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 	c.ids.user = ids(t, c.opts.UserIDAttributes)
 	c.special.eventName = t.add(mapping.EventNameAttribute)
 	c.special.errors = ids(t, errorKeys)
+	c.special.status = ids(t, statusKeys)
+	c.special.exitCode = ids(t, exitCodeKeys)
 	c.special.tokenType = ids(t, tokenTypeKeys)
-	c.special.opNames = ids(t, []string{"gen_ai.tool.name", "gen_ai.agent.name", "tool_name", "agent_name"})
+	c.special.opNames = ids(t, []string{"gen_ai.tool.name", "gen_ai.agent.name", "tool_name", "agent_name", "operation"})
 	c.special.projectPath = ids(t, projectPathKeys)
 	c.special.model = ids(t, modelKeys)
 	metricIDs := ids(t, metricValueKeys)
@@ -252,6 +249,11 @@ func (c *Converter) newPlan(t mapping.Type, fields map[string]string) *plan {
 		}
 		p.names.set(c.keys.add(def.name))
 		p.fields = append(p.fields, pf)
+	}
+	for i := range p.fields {
+		if k := p.fields[i].def.tok; k != tokNone {
+			p.tokenFields[k] = &p.fields[i]
+		}
 	}
 	return p
 }

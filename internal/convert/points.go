@@ -1,9 +1,13 @@
 package convert
 
 import (
+	"iter"
+	"slices"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
@@ -21,6 +25,9 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) []byt
 		}
 		return append(dst, `"count":null,"sum":null,"min":null,"max":null`...)
 	}
+	if sc.hasDelta {
+		return c.appendIncrement(dst, p, &sc.delta)
+	}
 	switch p.kind {
 	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
 		dst = append(dst, `"value":`...)
@@ -34,7 +41,7 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) []byt
 		dst = appendStats(dst, h.Count(), h.Sum(), h.HasSum(), h.Min(), h.HasMin(), h.Max(), h.HasMax())
 		if c.opts.IncludeBuckets {
 			dst = append(dst, `,"bucket_counts":`...)
-			dst = appendUints(dst, h.BucketCounts())
+			dst = appendUints(dst, h.BucketCounts().All())
 			dst = append(dst, `,"explicit_bounds":`...)
 			dst = appendFloats(dst, h.ExplicitBounds())
 		}
@@ -42,19 +49,62 @@ func (c *Converter) appendPointValues(dst []byte, sc *scratch, comma bool) []byt
 		e := p.exp
 		dst = appendStats(dst, e.Count(), e.Sum(), e.HasSum(), e.Min(), e.HasMin(), e.Max(), e.HasMax())
 		if c.opts.IncludeBuckets {
-			dst = append(dst, `,"scale":`...)
-			dst = encode.Int(dst, int64(e.Scale()))
-			dst = append(dst, `,"zero_count":`...)
-			dst = encode.Int(dst, int64(e.ZeroCount()))
+			dst = appendExpLayout(dst, e, e.ZeroCount())
 			dst = append(dst, `,"positive":`...)
-			dst = appendExpBuckets(dst, e.Positive())
+			dst = appendExpBuckets(dst, e.Positive().Offset(), e.Positive().BucketCounts().All())
 			dst = append(dst, `,"negative":`...)
-			dst = appendExpBuckets(dst, e.Negative())
+			dst = appendExpBuckets(dst, e.Negative().Offset(), e.Negative().BucketCounts().All())
 		}
 	case pmetric.MetricTypeSummary:
-		dst = c.appendSummary(dst, p.summ)
+		dst = c.appendSummary(dst, p.summ, p.summ.Count(), p.summ.Sum())
 	}
 	return dst
+}
+
+// appendIncrement writes the numbers of a cumulative point's increment d:
+// the value, count, sum and buckets since the stream's last point. A
+// distribution's min and max are those of the point when the increment is
+// the whole point, else unknown (null); a summary's quantiles are written
+// as they came (they describe the whole stream).
+func (c *Converter) appendIncrement(dst []byte, p *point, d *deltas.Delta) []byte {
+	whole := d.First || d.Reset
+	switch p.kind {
+	case pmetric.MetricTypeSum:
+		dst = append(dst, `"value":`...)
+		if d.IsInt {
+			return encode.Int(dst, d.Int)
+		}
+		return encode.Float(dst, d.Float)
+	case pmetric.MetricTypeHistogram:
+		h := p.hist
+		dst = appendStats(dst, d.Count, d.SumV, h.HasSum(), h.Min(), whole && h.HasMin(), h.Max(), whole && h.HasMax())
+		if c.opts.IncludeBuckets {
+			dst = append(dst, `,"bucket_counts":`...)
+			dst = appendUints(dst, slices.All(d.Buckets))
+			dst = append(dst, `,"explicit_bounds":`...)
+			dst = appendFloats(dst, h.ExplicitBounds())
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		e := p.exp
+		dst = appendStats(dst, d.Count, d.SumV, e.HasSum(), e.Min(), whole && e.HasMin(), e.Max(), whole && e.HasMax())
+		if c.opts.IncludeBuckets {
+			dst = appendExpLayout(dst, e, d.Zero)
+			dst = append(dst, `,"positive":`...)
+			dst = appendExpBuckets(dst, e.Positive().Offset(), slices.All(d.Buckets))
+			dst = append(dst, `,"negative":`...)
+			dst = appendExpBuckets(dst, e.Negative().Offset(), slices.All(d.Neg))
+		}
+	case pmetric.MetricTypeSummary:
+		dst = c.appendSummary(dst, p.summ, d.Count, d.SumV)
+	}
+	return dst
+}
+
+func appendExpLayout(dst []byte, e pmetric.ExponentialHistogramDataPoint, zero uint64) []byte {
+	dst = append(dst, `,"scale":`...)
+	dst = encode.Int(dst, int64(e.Scale()))
+	dst = append(dst, `,"zero_count":`...)
+	return appendUint(dst, zero)
 }
 
 func appendStats(dst []byte, count uint64, sum float64, hasSum bool, lo float64, hasLo bool, hi float64, hasHi bool) []byte {
@@ -70,7 +120,7 @@ func appendStats(dst []byte, count uint64, sum float64, hasSum bool, lo float64,
 
 // appendSummary writes count and sum, min and max from the 0 and 1
 // quantiles when present, and with IncludeBuckets all quantiles.
-func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint) []byte {
+func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint, count uint64, sum float64) []byte {
 	q := s.QuantileValues()
 	var lo, hi float64
 	var hasLo, hasHi bool
@@ -82,7 +132,7 @@ func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint) []byte
 			hi, hasHi = q.At(i).Value(), true
 		}
 	}
-	dst = appendStats(dst, s.Count(), s.Sum(), true, lo, hasLo, hi, hasHi)
+	dst = appendStats(dst, count, sum, true, lo, hasLo, hi, hasHi)
 	if !c.opts.IncludeBuckets {
 		return dst
 	}
@@ -100,11 +150,11 @@ func (c *Converter) appendSummary(dst []byte, s pmetric.SummaryDataPoint) []byte
 	return append(dst, ']')
 }
 
-func appendExpBuckets(dst []byte, b pmetric.ExponentialHistogramDataPointBuckets) []byte {
+func appendExpBuckets(dst []byte, offset int32, counts iter.Seq2[int, uint64]) []byte {
 	dst = append(dst, `{"offset":`...)
-	dst = encode.Int(dst, int64(b.Offset()))
+	dst = encode.Int(dst, int64(offset))
 	dst = append(dst, `,"bucket_counts":`...)
-	dst = appendUints(dst, b.BucketCounts())
+	dst = appendUints(dst, counts)
 	return append(dst, '}')
 }
 
@@ -123,13 +173,15 @@ func appendUint(dst []byte, u uint64) []byte {
 	return encode.Int(dst, int64(u))
 }
 
-func appendUints(dst []byte, s pcommon.UInt64Slice) []byte {
+func appendUints(dst []byte, s iter.Seq2[int, uint64]) []byte {
 	dst = append(dst, '[')
-	for i := 0; i < s.Len(); i++ {
-		if i > 0 {
+	first := true
+	for _, v := range s {
+		if !first {
 			dst = append(dst, ',')
 		}
-		dst = appendUint(dst, s.At(i))
+		first = false
+		dst = appendUint(dst, v)
 	}
 	return append(dst, ']')
 }

@@ -356,8 +356,9 @@ func (p *privacy) unknownClass(k string) uint8 {
 // buildPrivacy classifies the keys of the table (after keyTable.build) and
 // marks what the plans read: each plan's skip set holds its field names and
 // every key with a class, so the data loop finds an attribute to redact in
-// the test it makes anyway; a named field with a source to redact goes the
-// slow way; with a value limit, each plan gets its careful twin.
+// the test it makes anyway. A named field does not read an attribute with
+// a class: the attribute stays in data, redacted there, and the field
+// takes its next source.
 func (c *Converter) buildPrivacy() {
 	pr := c.priv
 	pr.build(&c.keys)
@@ -375,17 +376,15 @@ func (c *Converter) buildPrivacy() {
 				p.skip.set(int16(id))
 			}
 		}
-		p.bare = append([]planField(nil), p.fields...)
 		for i := range p.fields {
-			p.bare[i].srcs = nil
-			for _, s := range p.fields[i].srcs {
-				p.slow = p.slow || pr.class[s.id] != classNone
+			f := &p.fields[i]
+			var srcs []planSrc
+			for _, s := range f.srcs {
+				if pr.class[s.id] == classNone {
+					srcs = append(srcs, s)
+				}
 			}
-		}
-		if pr.limit != math.MaxInt {
-			twin := *p
-			twin.slow, twin.careful = true, nil
-			p.careful = &twin
+			f.srcs = srcs
 		}
 	}
 }
@@ -410,16 +409,20 @@ func (c *Converter) skippedClass(sc *scratch, p *plan, id int16) uint8 {
 	return c.priv.class[id]
 }
 
-// appendDataCareful writes the data object again with the plan's careful
-// twin, which cuts every value to the limit, after the first pass came out
-// longer than the limit (checking once per object keeps the common path
-// free of a test per value). The entry's counts restart from what the
-// head counted; coercion failures were counted by the first pass.
-func (c *Converter) appendDataCareful(dst []byte, sc *scratch, p *plan) []byte {
+// appendDataCareful writes the data object again, every value cut to the
+// limit (sc.priv.cutting), after the first pass came out longer than the
+// limit: checking once per object keeps the common path free of a test
+// per value. The entry's counts restart from what the head counted;
+// coercion failures were counted by the first pass.
+func (c *Converter) appendDataCareful(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	sc.priv.pend = sc.priv.res
 	c.userID(sc, sc.rec, &sc.priv.pend)
-	var ignored Stats
-	return c.appendData(dst, sc, p.careful, &ignored)
+	sc.priv.cutting = true
+	failed := st.CoercionFailed
+	dst = c.appendData(dst, sc, p, st)
+	st.CoercionFailed = failed
+	sc.priv.cutting = false
+	return dst
 }
 
 // appendAttrsCareful is the attribute loop of appendData with every value
@@ -467,12 +470,13 @@ const hashSlots = 8
 // privScratch is the per-call state of privacy: the counts of the entry
 // being written and of the current resource, and the hashes computed.
 type privScratch struct {
-	pend   counts // the current entry (its resource's counts included)
-	res    counts // the current resource object
-	mac    hash.Hash
-	sum    []byte
-	buf    []byte
-	hashes [hashSlots]struct {
+	pend    counts // the current entry (its resource's counts included)
+	res     counts // the current resource object
+	cutting bool   // appendDataCareful's pass: every value cut to the limit
+	mac     hash.Hash
+	sum     []byte
+	buf     []byte
+	hashes  [hashSlots]struct {
 		raw, out string
 		ok       bool
 	}
@@ -679,65 +683,14 @@ func (c *Converter) appendCut(dst []byte, s string, n int, cnt *counts) []byte {
 	return append(dst, ` bytes]"`...)
 }
 
-// appendFieldsSlow writes the named fields of a slow plan: each from its
-// first present source that slowSource writes, else as appendField does
-// without sources (its derivations).
-func (c *Converter) appendFieldsSlow(dst []byte, sc *scratch, p *plan, comma bool, st *Stats) ([]byte, bool) {
-fields:
-	for fi := range p.fields {
-		f := &p.fields[fi]
-		for _, s := range f.srcs {
-			i := sc.rec.find(s.id)
-			if i < 0 {
-				continue
-			}
-			var next bool
-			if dst, comma, next = c.slowSource(dst, sc, f, s, i, comma, st); !next {
-				continue fields
-			}
-		}
-		dst, comma = c.appendField(dst, sc, &p.bare[fi], comma, st)
+// appendFieldValue writes a named field's attribute value in the careful
+// pass: cut when it is a string longer than the limit, else coerced to the
+// field's kind.
+func (c *Converter) appendFieldValue(dst []byte, sc *scratch, k kind, v pcommon.Value) ([]byte, bool) {
+	if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > c.priv.limit {
+		return c.appendCut(dst, v.Str(), len(v.Str()), &sc.priv.pend), k == kindStr || k == kindPath
 	}
-	return dst, comma
-}
-
-// slowSource writes a named field from its source at position i in a slow
-// plan: a source with a privacy class is skipped (content, or an identity
-// that is dropped; next is true, try the next source) or written hashed;
-// any other is written as appendField does, cut to the limit.
-func (c *Converter) slowSource(dst []byte, sc *scratch, f *planField, s planSrc, i int, comma bool, st *Stats) (_ []byte, _ bool, next bool) {
-	a := sc.rec
-	if cls := c.priv.class[s.id]; cls != classNone {
-		a.use(i)
-		if cls == classContent || c.priv.ids == IdentitiesDrop {
-			sc.priv.pend[RedactDropped]++
-			return dst, comma, true
-		}
-		dst, comma = fieldKey(dst, f, comma)
-		v := idString(a.val(i))
-		if v == "" {
-			return append(dst, `""`...), comma, false
-		}
-		sc.priv.pend[RedactHashed]++
-		dst = append(dst, '"')
-		dst = append(dst, sc.priv.hash(c.priv.key, v)...)
-		return append(dst, '"'), comma, false
-	}
-	if !s.keep {
-		a.use(i)
-	}
-	dst, comma = fieldKey(dst, f, comma)
-	var ok bool
-	if v := a.val(i); v.Type() == pcommon.ValueTypeStr && len(v.Str()) > c.priv.limit {
-		dst, ok = c.appendCut(dst, v.Str(), len(v.Str()), &sc.priv.pend), f.def.kind == kindStr || f.def.kind == kindPath
-	} else {
-		dst, ok = appendCoerced(dst, f.def.kind, v)
-	}
-	if !ok {
-		st.CoercionFailed++
-	}
-	c.noteInfo(sc, f.def.info, a.val(i))
-	return dst, comma, false
+	return appendCoerced(dst, k, v)
 }
 
 // commitRedactions adds the counts of a written entry to st.

@@ -291,13 +291,26 @@ func TestPrivacyUserID(t *testing.T) {
 func TestPrivacyUserIDReachesObserver(t *testing.T) {
 	p := DefaultPrivacy()
 	p.HashKey = testHashKey
-	opts := privOpts(p)
-	var seen []string
-	opts.Observe = func(info *EntryInfo) { seen = append(seen, info.UserID) }
-	privConvert(t, opts, logBatch(nil, "s", toolResult(kv{"user.email", "a@example.com"})))
-	if len(seen) != 1 || seen[0] != hashed("a@example.com") {
-		t.Errorf("the session tracker saw %q", seen)
+	c := testConverter(t, privOpts(p))
+	obs := &seenUsers{}
+	var st Stats
+	ld := logBatch(nil, "s",
+		toolResult(kv{"user.email", "a@example.com"}),
+		// No entry, but a session: the tracker sees it too.
+		logRec{eventName: "nobody.knows", time: 1, attrs: []kv{{"session.id", "s1"}, {"user.email", "b@example.com"}}})
+	checkLines(t, c.AppendLogsObserved(nil, ld, &st, obs))
+	want := []string{hashed("a@example.com"), hashed("b@example.com")}
+	if len(obs.ids) != 2 || obs.ids[0] != want[0] || obs.ids[1] != want[1] {
+		t.Errorf("the session tracker saw %q, want %q", obs.ids, want)
 	}
+}
+
+// seenUsers records the user id of every entry and record it sees.
+type seenUsers struct{ ids []string }
+
+func (s *seenUsers) Entry(info *EntryInfo) bool {
+	s.ids = append(s.ids, info.UserID)
+	return true
 }
 
 func TestPrivacyCutsLongValues(t *testing.T) {
@@ -371,28 +384,25 @@ func TestPrivacyNamedFieldSources(t *testing.T) {
 	p.HashKey = testHashKey
 	opts := privOpts(p)
 	// A user rule that reads named fields from a content and an identity
-	// attribute: content is not written even so, an identity hashed.
+	// attribute: the fields do not read them (they take their next source,
+	// here none), the attributes stay in data, redacted there.
 	opts.Rules = []Rule{{Event: "my_app.*", Type: "hook_triggered",
-		Fields: map[string]string{"hook_name": "user.email", "hook_event": "prompt"}}}
+		Fields: map[string]string{"hook_name": "my.login", "hook_event": "prompt"}}}
+	p.IdentityAttributes = []string{"my.login"}
+	opts.Privacy = p
 	entries, st := privConvert(t, opts, logBatch(nil, "s",
-		logRec{eventName: "my_app.hook", time: 1, attrs: []kv{{"session.id", "s"}, {"user.email", "a@example.com"}, {"prompt", "hi"}}}))
+		logRec{eventName: "my_app.hook", time: 1, attrs: []kv{{"session.id", "s"}, {"my.login", "jdoe"}, {"prompt", "hi"}}}))
 	d := entries[0].Data
-	if d["hook_name"] != hashed("a@example.com") {
-		t.Errorf("hook_name = %v", d["hook_name"])
+	if d["hook_name"] != nil || d["hook_event"] != nil {
+		t.Errorf("hook_name = %v, hook_event = %v, want null", d["hook_name"], d["hook_event"])
 	}
-	if d["hook_event"] != nil {
-		t.Errorf("hook_event = %v, want null", d["hook_event"])
+	if d["my.login"] != hashed("jdoe") || d["prompt_bytes"] != json.Number("2") {
+		t.Errorf("data %v", d)
 	}
-	for _, k := range []string{"prompt", "user.email", "prompt_bytes"} {
-		if _, ok := d[k]; ok {
-			t.Errorf("data has %s", k)
-		}
+	if _, ok := d["prompt"]; ok {
+		t.Errorf("data has prompt: %v", d)
 	}
-	// user.email is the user id too: hashed twice.
-	if *entries[0].UserID != hashed("a@example.com") {
-		t.Errorf("user_id = %v", *entries[0].UserID)
-	}
-	if st.Redacted[RedactDropped] != 1 || st.Redacted[RedactHashed] != 2 {
+	if st.Redacted[RedactDropped] != 1 || st.Redacted[RedactHashed] != 1 {
 		t.Errorf("counts %v", st.Redacted)
 	}
 }
@@ -461,6 +471,7 @@ func TestPrivacyCarefulPassInStep(t *testing.T) {
 	}
 	withKey := DefaultPrivacy()
 	withKey.HashKey = testHashKey
+	careful := 0
 	for _, path := range paths {
 		ld, md, isMetrics := loadPayload(t, path)
 		limit := longestValue(ld, md, isMetrics) + 1
@@ -482,17 +493,17 @@ func TestPrivacyCarefulPassInStep(t *testing.T) {
 			if string(got) != string(want) {
 				t.Errorf("%s, %s: with limit %d:\n%s\nwithout:\n%s", filepath.Base(path), name, limit, got, want)
 			}
-			careful := 0
 			for _, e := range checkLines(t, got) {
 				if d, _ := json.Marshal(e.Data); len(d) > limit {
 					careful++
 				}
 			}
-			if careful == 0 {
-				t.Errorf("%s: no data object longer than %d: the careful pass did not run", filepath.Base(path), limit)
-			}
 		}
 	}
+	if careful < 30 {
+		t.Errorf("%d data objects longer than the limit: the careful pass hardly ran", careful)
+	}
+	t.Logf("%d data objects written by the careful pass", careful)
 }
 
 // longestValue is the longest attribute value of a payload: a string's

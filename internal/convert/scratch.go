@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
@@ -22,11 +23,19 @@ type scratch struct {
 	buf      []byte // temporary bytes (operation names)
 	resSID   string // the resource's session id
 	resUID   string
+	sid      string // the current entry's session id
 	ctx      recordCtx
 	pt       point
+	tok      tokens
 	info     EntryInfo
-	// obs is the call's Observer; observing is set when it or
-	// Options.Observe wants EntryInfo filled.
+	// The current point's increment (hasDelta), when it is cumulative;
+	// hash and buckets are reused for computing it.
+	delta    deltas.Delta
+	hasDelta bool
+	hash     *deltas.Hash
+	buckets  []uint64
+	cum      *deltas.Lazy // the call's cumulative state, nil = none
+	// obs is the call's Observer; observing is set when there is one.
 	obs       Observer
 	observing bool
 	sidCache  idCache
@@ -49,6 +58,11 @@ type recordCtx struct {
 	mean       float64
 	tokenField string // token_usage field the value belongs to
 	isCost     bool
+	// tokens: how the record's sender counts tokens.
+	tokens mapping.TokenCounting
+	// exitCode of a shell command, read by derExitCode (hasExit).
+	exitCode int64
+	hasExit  bool
 }
 
 type scratchPool struct {
@@ -65,9 +79,10 @@ func (sp *scratchPool) init(tbl *keyTable) {
 
 func (sp *scratchPool) get() *scratch { return sp.p.Get().(*scratch) }
 
-// observe sets the call's Observer and whether EntryInfo is filled at all.
-func (sc *scratch) observe(obs Observer, global bool) {
-	sc.obs, sc.observing = obs, obs != nil || global
+// observe sets the call's Observer (nil: none, and EntryInfo is not
+// filled).
+func (sc *scratch) observe(obs Observer) {
+	sc.obs, sc.observing = obs, obs != nil
 }
 
 // put returns sc unless a huge record left big buffers in it.
@@ -78,10 +93,10 @@ func (sp *scratchPool) put(sc *scratch) {
 	}
 	// Drop every reference into the caller's pdata, so a pooled scratch
 	// does not keep a batch alive.
-	sc.ctx, sc.pt, sc.info = recordCtx{}, point{}, EntryInfo{}
-	sc.obs = nil
+	sc.ctx, sc.pt, sc.info, sc.delta = recordCtx{}, point{}, EntryInfo{}, deltas.Delta{}
+	sc.obs, sc.cum = nil, nil
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
-	sc.resSID, sc.resUID = "", ""
+	sc.resSID, sc.resUID, sc.sid = "", "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {
 		ic.reset()
 	}

@@ -103,8 +103,7 @@ type state struct {
 
 // Table remembers the last point of every stream. Safe for concurrent use.
 type Table struct {
-	seed1, seed2 maphash.Seed
-	max          int
+	max int
 
 	mu       sync.Mutex // held by the Batch that uses the Table
 	streams  map[Key]*state
@@ -120,7 +119,7 @@ func New(maxStreams int) *Table {
 	if maxStreams <= 0 {
 		maxStreams = DefaultMaxStreams
 	}
-	t := &Table{seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(), max: maxStreams, streams: map[Key]*state{}}
+	t := &Table{max: maxStreams, streams: map[Key]*state{}}
 	t.lru.next, t.lru.prev = &t.lru, &t.lru
 	t.batchBuf.t = t
 	return t
@@ -238,8 +237,7 @@ func reset(prev, p *Point) bool {
 // sub is p - prev for a point that did not reset; Skip when nothing changed.
 func (b *Batch) sub(prev, p *Point) Delta {
 	d := Delta{Start: prev.Time}
-	switch p.Kind {
-	case Sum:
+	if p.Kind == Sum {
 		d.IsInt = p.IsInt
 		if p.IsInt {
 			d.Int = p.Int - prev.Int
@@ -275,11 +273,19 @@ func (b *Batch) keep(key Key, p *Point) {
 		b.index[key] = i
 	}
 	s := &b.pending[i]
-	bk, ng := s.p.Buckets[:0], s.p.Neg[:0]
-	s.key, s.p = key, *p
-	s.p.Buckets = append(bk, p.Buckets...)
-	s.p.Neg = append(ng, p.Neg...)
+	s.key = key
+	s.p.set(p)
 }
+
+// set makes q a copy of p, reusing q's slices.
+func (q *Point) set(p *Point) {
+	bk, ng := q.Buckets, q.Neg
+	*q = *p
+	q.Buckets = copyInto(bk, p.Buckets)
+	q.Neg = copyInto(ng, p.Neg)
+}
+
+func copyInto(dst, src []uint64) []uint64 { return append(dst[:0], src...) }
 
 // Commit makes the batch's points the streams' state and releases the
 // Table.
@@ -297,10 +303,7 @@ func (b *Batch) Commit() {
 		} else {
 			s.prev.next, s.next.prev = s.next, s.prev
 		}
-		bk, ng := s.p.Buckets[:0], s.p.Neg[:0]
-		s.p = ps.p
-		s.p.Buckets = append(bk, ps.p.Buckets...)
-		s.p.Neg = append(ng, ps.p.Neg...)
+		s.p.set(&ps.p)
 		s.prev, s.next = &t.lru, t.lru.next
 		t.lru.next.prev = s
 		t.lru.next = s
@@ -329,17 +332,28 @@ func (t *Table) evict() {
 	t.statsMu.Unlock()
 }
 
-// Hash builds stream keys.
+// The seeds of stream keys: one per process, so a Hash serves any Table.
+var seed1, seed2 = maphash.MakeSeed(), maphash.MakeSeed()
+
+// Hash builds stream keys: two independent 64-bit hashes of the same
+// input, so two streams share a key with a chance of about 2^-128.
 type Hash struct {
 	h1, h2 maphash.Hash
 }
 
-// NewHash returns a Hash for keys of t.
-func (t *Table) NewHash() *Hash {
+// NewHash returns a Hash.
+func NewHash() *Hash {
 	h := &Hash{}
-	h.h1.SetSeed(t.seed1)
-	h.h2.SetSeed(t.seed2)
+	h.h1.SetSeed(seed1)
+	h.h2.SetSeed(seed2)
 	return h
+}
+
+// Bytes adds b, delimited, to the key.
+func (h *Hash) Bytes(b []byte) {
+	_, _ = h.h1.Write(b)
+	_, _ = h.h2.Write(b)
+	h.Uint64(uint64(len(b)))
 }
 
 // Reset starts a new key.
@@ -364,3 +378,34 @@ func (h *Hash) Uint64(v uint64) {
 
 // Key is the key built so far.
 func (h *Hash) Key() Key { return Key{Hi: h.h1.Sum64(), Lo: h.h2.Sum64()} }
+
+// Lazy takes a Table for one export only when the export has a cumulative
+// point: exports of logs, and of delta metrics, never wait for the Table.
+// The zero value with T set is ready; End must be called once the export
+// is written or has failed.
+type Lazy struct {
+	T *Table
+	b *Batch
+}
+
+// Delta is Batch.Delta, taking the Table on first use.
+func (l *Lazy) Delta(key Key, p *Point) Delta {
+	if l.b == nil {
+		l.b = l.T.Begin()
+	}
+	return l.b.Delta(key, p)
+}
+
+// End commits the increments (written true) or drops them, and releases
+// the Table if it was taken.
+func (l *Lazy) End(written bool) {
+	if l.b == nil {
+		return
+	}
+	if written {
+		l.b.Commit()
+	} else {
+		l.b.Abort()
+	}
+	l.b = nil
+}

@@ -128,8 +128,7 @@ func TestBound(t *testing.T) {
 }
 
 func TestHashKeys(t *testing.T) {
-	tb := New(0)
-	h := tb.NewHash()
+	h := NewHash()
 	key := func(parts ...string) Key {
 		h.Reset()
 		for _, p := range parts {
@@ -140,7 +139,7 @@ func TestHashKeys(t *testing.T) {
 	if key("ab", "c") == key("a", "bc") {
 		t.Error("parts are not delimited")
 	}
-	if key("a", "b") != key("a", "b") {
+	if k1, k2 := key("a", "b"), key("a", "b"); k1 != k2 {
 		t.Error("the same parts give different keys")
 	}
 }

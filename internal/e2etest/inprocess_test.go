@@ -86,10 +86,11 @@ func checkEntries(t *testing.T, entries []schema.Entry, sid, uid string, at func
 			t.Errorf("%s entry: session_id %q user_id %q, want %q %q", e.Type, e.SessionID, e.UserID, sid, uid)
 		}
 	}
-	// user_prompt without command_name is unmatched (dropped). Sessions are
-	// on by default: the first entry opens the span with a synthesized
-	// session_start, so the metric's explicit one is a duplicate and cut
-	// out; the shutdown ends the span with one synthesized session_end.
+	// user_prompt without command_name is no entry (it counts as a prompt).
+	// Sessions are on by default: the first record opens the span with a
+	// synthesized session_start (the session.count metric only times the
+	// session); the shutdown ends the span with one synthesized
+	// session_end.
 	want := map[string]int{"tool_use": 2, "token_usage": 3, "error_occurred": 1, "session_start": 1, "session_end": 1}
 	for typ, n := range want {
 		if len(byType[typ]) != n {
@@ -113,6 +114,7 @@ func checkEntries(t *testing.T, entries []schema.Entry, sid, uid string, at func
 	end := dataOf(t, byType["session_end"][0])
 	expectField(t, "session_end", end, "tool_uses", "2")
 	expectField(t, "session_end", end, "errors", "1")
+	expectField(t, "session_end", end, "prompts", "1")
 	expectField(t, "session_end", end, "end_reason", `"shutdown"`)
 
 	tools := map[string]map[string]any{}
@@ -131,7 +133,8 @@ func checkEntries(t *testing.T, entries []schema.Entry, sid, uid string, at func
 		switch md["signal"] {
 		case "log":
 			expectField(t, "token_usage (api_request)", d, "model", `"claude-sonnet-4-5"`)
-			expectField(t, "token_usage (api_request)", d, "input_tokens", "1200")
+			// Claude Code's 1200 leave out the 8000 read from the cache.
+			expectField(t, "token_usage (api_request)", d, "input_tokens", "9200")
 			expectField(t, "token_usage (api_request)", d, "output_tokens", "350")
 			expectField(t, "token_usage (api_request)", d, "cost_usd", "0.02446")
 			if !e.Timestamp.Equal(at(1)) {

@@ -41,7 +41,7 @@ type Config struct {
 // Resolver resolves entry types. Immutable; safe for concurrent use.
 type Resolver struct {
 	cfg    Config
-	events *eventIndex
+	events *eventIndex // BuiltinEvents, then PromptEvents as rules of no type
 }
 
 // Source says which step of SPEC §2 decided a type.
@@ -65,11 +65,15 @@ type Result struct {
 	Rule             int
 	InvalidOverride  int
 	OverrideOnRecord bool // the override came from the record attributes
+	// Prompt: the record is a user prompt (PromptEvents), whatever its type.
+	Prompt bool
+	// Tokens: how the built-in rule's sender counts tokens.
+	Tokens TokenCounting
 }
 
 // NewResolver returns a Resolver for cfg.
 func NewResolver(cfg Config) *Resolver {
-	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents)}
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents, PromptEvents)}
 }
 
 // Log is a log record as the resolver sees it.
@@ -91,9 +95,16 @@ type Metric struct {
 }
 
 // ResolveLog resolves the type of a log record.
-func (r *Resolver) ResolveLog(l *Log) Result {
-	res := r.override(l.Attrs, l.Resource)
-	if res.Type != NoType {
+func (r *Resolver) ResolveLog(l *Log) (res Result) {
+	res = Result{Type: NoType, Rule: -1}
+	var group []int // the built-in rules of the event's bare name
+	bare := true
+	if r.cfg.Builtin && l.Name != "" {
+		if group, bare = r.events.rules(l.Name); group != nil {
+			res.Prompt = r.events.prompt(group, l.Name, bare)
+		}
+	}
+	if r.override(&res, l.Attrs, l.Resource) {
 		return res
 	}
 	for i := range r.cfg.Rules {
@@ -102,8 +113,12 @@ func (r *Resolver) ResolveLog(l *Log) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t := r.builtinEvent(l.Name, l.Attrs); t != NoType {
-			return r.result(res, t, FromBuiltin, -1)
+		if rule := r.builtinEvent(group, l.Name, bare, l.Attrs); rule != nil {
+			res.Tokens = rule.Tokens
+			return r.result(res, rule.Type, FromBuiltin, -1)
+		}
+		if strings.HasSuffix(l.Name, exceptionSuffix) {
+			return r.result(res, ErrorOccurred, FromBuiltin, -1)
 		}
 	}
 	if isGenericError(l) {
@@ -114,8 +129,8 @@ func (r *Resolver) ResolveLog(l *Log) Result {
 
 // ResolveMetric resolves the type of a metric data point.
 func (r *Resolver) ResolveMetric(m *Metric) Result {
-	res := r.override(m.Attrs, m.Resource)
-	if res.Type != NoType {
+	res := Result{Type: NoType, Rule: -1}
+	if r.override(&res, m.Attrs, m.Resource) {
 		return res
 	}
 	for i := range r.cfg.Rules {
@@ -124,7 +139,7 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t, ok := BuiltinMetrics[m.Name]; ok {
+		if t, ok := builtinMetric(m); ok {
 			return r.result(res, t, FromBuiltin, -1)
 		}
 		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
@@ -153,12 +168,12 @@ func (r *Resolver) result(res Result, t Type, src Source, rule int) Result {
 	return res
 }
 
-// override reads the override attribute, record first, then resource. An
-// invalid value is counted and resolution goes on with the next place.
-func (r *Resolver) override(rec, resource Attrs) Result {
-	res := Result{Type: NoType, Rule: -1}
+// override reads the override attribute, record first, then resource,
+// into res, and reports whether it named a type. An invalid value is
+// counted and resolution goes on with the next place.
+func (r *Resolver) override(res *Result, rec, resource Attrs) bool {
 	if r.cfg.TypeAttribute == "" {
-		return res
+		return false
 	}
 	for i, attrs := range [2]Attrs{rec, resource} {
 		if attrs == nil {
@@ -170,11 +185,11 @@ func (r *Resolver) override(rec, resource Attrs) Result {
 		}
 		if t, ok := ParseType(v.Str()); ok && v.Type() == pcommon.ValueTypeStr { // Str() is "" for other kinds
 			res.Type, res.Source, res.OverrideOnRecord = t, FromOverride, i == 0
-			return res
+			return true
 		}
 		res.InvalidOverride++
 	}
-	return res
+	return false
 }
 
 func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
@@ -215,38 +230,52 @@ func matchAttrs(conds []AttrCond, rec, resource Attrs) bool {
 	return true
 }
 
-// builtinEvent applies BuiltinEvents to an event name.
-func (r *Resolver) builtinEvent(name string, attrs Attrs) Type {
-	if name == "" {
-		return NoType
-	}
-	bare := StripPrefix(name)
-	for _, i := range r.events.rules(bare) {
-		rule := &BuiltinEvents[i]
-		// A prefixed name only matches rules of its own tool (or bare rules).
-		if bare != name && rule.Name != name && StripPrefix(rule.Name) != rule.Name {
+// builtinEvent returns the first BuiltinEvents rule of group that applies
+// to a record named name (bare: without a tool prefix), or nil.
+func (r *Resolver) builtinEvent(group []int, name string, bare bool, attrs Attrs) *EventRule {
+	for _, i := range group {
+		if i >= len(BuiltinEvents) {
+			break // the prompt rules follow the typed ones
+		}
+		if !r.events.applies(i, name, bare) {
 			continue
 		}
+		rule := &BuiltinEvents[i]
 		if rule.Attr == "" {
-			return rule.Type
+			return rule
 		}
 		v, ok := get(attrs, rule.Attr)
 		if !ok {
 			continue
 		}
 		if rule.Values == nil {
-			return rule.Type
+			return rule
 		}
 		for _, want := range rule.Values {
 			if ValueEquals(v, want) {
-				return rule.Type
+				return rule
 			}
 		}
 	}
-	if strings.HasSuffix(name, exceptionSuffix) {
-		return ErrorOccurred
+	return nil
+}
+
+// builtinMetric applies BuiltinMetrics to a metric point.
+func builtinMetric(m *Metric) (Type, bool) {
+	for i := range BuiltinMetrics {
+		rule := &BuiltinMetrics[i]
+		if !Match(rule.Name, m.Name) {
+			continue
+		}
+		if rule.Service != "" {
+			v, ok := get(m.Resource, ServiceNameAttribute)
+			if !ok || !ValueEquals(v, rule.Service) {
+				continue
+			}
+		}
+		return rule.Type, true
 	}
-	return NoType
+	return NoType, false
 }
 
 func get(a Attrs, key string) (pcommon.Value, bool) {

@@ -221,19 +221,24 @@ func TestResolveMetric(t *testing.T) {
 		m    Metric
 		want Type
 	}{
-		{"claude session count", defaults(), Metric{Name: "claude_code.session.count"}, SessionStart},
-		{"gemini session count", defaults(), Metric{Name: "gemini_cli.session.count"}, SessionStart},
-		{"codex thread started", defaults(), Metric{Name: "codex.thread.started"}, SessionStart},
+		{"claude session count: timing only", defaults(), Metric{Name: "claude_code.session.count"}, Ignore},
+		{"gemini session count: timing only", defaults(), Metric{Name: "gemini_cli.session.count"}, Ignore},
+		{"codex thread started: timing only", defaults(), Metric{Name: "codex.thread.started"}, Ignore},
 		{"genai token usage", defaults(), Metric{Name: "gen_ai.client.token.usage", Distribution: true}, TokenUsage},
+		{"genai token usage of gemini cli repeats its events", defaults(),
+			Metric{Name: "gen_ai.client.token.usage", Distribution: true, Resource: mk("service.name", "gemini-cli")}, Ignore},
+		{"genai token usage of another service", defaults(),
+			Metric{Name: "gen_ai.client.token.usage", Distribution: true, Resource: mk("service.name", "my-app")}, TokenUsage},
 		{"genai operation duration", defaults(), Metric{Name: "gen_ai.client.operation.duration", Unit: "s", Distribution: true}, Performance},
 		{"histogram in ms", defaults(), Metric{Name: "http.wait", Unit: "ms", Distribution: true}, Performance},
+		{"an agent's own histogram in ms", defaults(), Metric{Name: "codex.sqlite.init.duration_ms", Unit: "ms", Distribution: true}, Ignore},
 		{"name ends in .latency", defaults(), Metric{Name: "rpc.latency", Unit: "{x}", Distribution: true}, Performance},
-		{"a sum in seconds is not a duration", defaults(), Metric{Name: "claude_code.active_time.total", Unit: "s"}, NoType},
+		{"a sum in seconds is not a duration", defaults(), Metric{Name: "app.active_time.total", Unit: "s"}, NoType},
 		{"gauge in bytes", defaults(), Metric{Name: "process.memory.usage", Unit: "By", Distribution: true}, NoType},
-		{"claude token.usage off by default", defaults(), Metric{Name: "claude_code.token.usage", Unit: "tokens"}, NoType},
-		{"claude cost.usage off by default", defaults(), Metric{Name: "claude_code.cost.usage", Unit: "USD"}, NoType},
-		{"claude token.usage with the documented rule", withRules(ClaudeCodeUsageRule), Metric{Name: "claude_code.token.usage"}, TokenUsage},
-		{"claude cost.usage with the documented rule", withRules(ClaudeCodeUsageRule), Metric{Name: "claude_code.cost.usage"}, TokenUsage},
+		{"claude token.usage repeats the api_request events", defaults(), Metric{Name: "claude_code.token.usage", Unit: "tokens"}, Ignore},
+		{"claude cost.usage repeats the api_request events", defaults(), Metric{Name: "claude_code.cost.usage", Unit: "USD"}, Ignore},
+		{"claude token.usage with the documented rule", withRules(claudeUsageRule), Metric{Name: "claude_code.token.usage"}, TokenUsage},
+		{"claude cost.usage with the documented rule", withRules(claudeUsageRule), Metric{Name: "claude_code.cost.usage"}, TokenUsage},
 		{"override on a point", defaults(), Metric{Name: "x", Attrs: mk("analytics.type", "checkpoint_created")}, CheckpointCreated},
 		{"builtin off", Config{Unmatched: NoType}, Metric{Name: "claude_code.session.count"}, NoType},
 	}
@@ -248,6 +253,10 @@ func TestResolveMetric(t *testing.T) {
 		})
 	}
 }
+
+// claudeUsageRule is the user rule the docs give for Claude Code's token
+// and cost metrics, when its events are not exported.
+var claudeUsageRule = Rule{Metric: "claude_code.*.usage", Type: TokenUsage}
 
 func withRules(r ...Rule) Config {
 	c := defaults()
@@ -282,5 +291,38 @@ func TestBuiltinTableIsSound(t *testing.T) {
 		if r.Values != nil && r.Attr == "" {
 			t.Errorf("%s: values without an attribute", r.Name)
 		}
+	}
+}
+
+// TestAgentEventsAsSent pins the built-in rules on event names and
+// attributes as the agents really send them (testdata/agents).
+func TestAgentEventsAsSent(t *testing.T) {
+	r := NewResolver(defaults())
+	cases := []struct {
+		name   string
+		log    Log
+		want   Type
+		prompt bool
+		tokens TokenCounting
+	}{
+		{"claude user_prompt: a prompt, no entry", Log{Name: "user_prompt", Attrs: mk("prompt_length", "9")}, NoType, true, 0},
+		{"claude slash command: a prompt and a command", Log{Name: "user_prompt", Attrs: mk("command_name", "/init")}, CommandExecuted, true, 0},
+		{"claude api_request: input without the cache", Log{Name: "api_request", Attrs: mk()}, TokenUsage, false, TokensInputExcludesCache},
+		{"gemini user_prompt", Log{Name: "gemini_cli.user_prompt", Attrs: mk()}, NoType, true, 0},
+		{"gemini api_response: output without thoughts", Log{Name: "gemini_cli.api_response", Attrs: mk()}, TokenUsage, false, TokensOutputExcludesReasoning},
+		{"codex user_prompt", Log{Name: "codex.user_prompt", Attrs: mk()}, NoType, true, 0},
+		{"codex sse_event with the usage", Log{Name: "codex.sse_event", Attrs: mk("input_token_count", "1000")}, TokenUsage, false, TokensStandard},
+		{"codex sse_event without it", Log{Name: "codex.sse_event", Attrs: mk("event.kind", "response.completed")}, NoType, false, 0},
+		{"codex refused request", Log{Name: "codex.api_request", Attrs: mk("error.message", "http 429")}, ErrorOccurred, false, 0},
+		{"codex answered request", Log{Name: "codex.api_request", Attrs: mk("http.response.status_code", 200)}, NoType, false, 0},
+		{"another tool's prompt event is not a prompt", Log{Name: "other.user_prompt", Attrs: mk()}, NoType, false, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := r.ResolveLog(&c.log)
+			if got.Type != c.want || got.Prompt != c.prompt || got.Tokens != c.tokens {
+				t.Errorf("got type %v prompt %v tokens %v; want %v %v %v", got.Type, got.Prompt, got.Tokens, c.want, c.prompt, c.tokens)
+			}
+		})
 	}
 }

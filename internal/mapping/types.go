@@ -24,6 +24,11 @@ const (
 
 	// NoType is the result for a record that is not mapped.
 	NoType Type = -1
+	// Ignore is the result for a record a built-in rule drops on purpose:
+	// an agent's metric that sums what its per-request events already say,
+	// or an agent's internal timing. It is counted apart from unmatched
+	// records, and a user rule (tried first) can still map it.
+	Ignore Type = -2
 )
 
 // NumTypes is the number of entry types.

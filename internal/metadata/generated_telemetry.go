@@ -148,7 +148,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.AnalyticsEntriesDropped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_analytics_entries_dropped",
-		metric.WithDescription("Records or data points not written, by reason (unmatched, invalid, duplicate). [Alpha]"),
+		metric.WithDescription("Records or data points not written, by reason (unmatched, invalid, duplicate, ignored, unchanged, no_session). [Alpha]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -59,6 +59,7 @@ func Start(sc Scenario) (*Server, error) {
 	s.anthropic(mux)
 	s.gemini(mux)
 	s.openai(mux)
+	s.openaiChat(mux)
 	mux.HandleFunc("/", s.unknown)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()

@@ -47,7 +47,7 @@ type Proxy struct {
 // http://127.0.0.1:4318; "" to answer every request with an empty success
 // instead).
 func Start(dir, upstream string) (*Proxy, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -112,7 +112,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	p.forward(w, r, raw)
+	p.forward(w, r, signal, raw)
 }
 
 // store writes one body under the next sequence number.
@@ -122,13 +122,16 @@ func (p *Proxy) store(signal, ext string, body []byte) error {
 	p.seq++
 	p.n[signal]++
 	name := fmt.Sprintf("%04d-%s.%s", p.seq, signal, ext)
-	return os.WriteFile(filepath.Join(p.dir, name), body, 0o644)
+	return os.WriteFile(filepath.Join(p.dir, name), body, 0o600)
 }
 
 // forward sends the request as it came to the upstream and copies the
 // answer back.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, raw []byte) {
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.upstream+r.URL.Path, bytes.NewReader(raw))
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, signal string, raw []byte) {
+	// The upstream is the caller's own receiver and the path one of three
+	// fixed OTLP paths.
+	url := p.upstream + "/v1/" + signal
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

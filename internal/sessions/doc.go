@@ -1,6 +1,6 @@
 // Package sessions tracks the lifecycle of agent sessions and synthesizes the
 // session_start and session_end entries that the agent tools do not send over
-// OTLP (issue 7).
+// OTLP.
 //
 // Use:
 //
@@ -83,14 +83,34 @@
 //     burst of activity, each with one start and one end;
 //   - an explicit session_start always opens a new span.
 //
+// # Records that are no entry
+//
+// An Entry with an empty Type is a record of the session that became no
+// entry (a user prompt event, an agent's ignored metric point). It counts
+// for the span's first and last time and its prompts, opens a span like
+// any record, and is not counted in records.
+//
+// # Time
+//
+// A span runs from the earliest time of its records (a metric point's start
+// time included) to the latest, whatever order they arrive in, so the
+// session_end is the same whether an agent's logs or its metrics reach the
+// exporter first. The synthesized session_start has the earliest time known
+// when the span opens.
+//
 // # Lines
 //
-// Synthesized lines are entries with the seven keys in SPEC order, written
-// with package encode. session_start data: project_path, model, synthesized.
-// session_end data: duration_seconds (first to last record time, a float),
-// token_count (input+output tokens of the span's token_usage entries), model,
-// project_path, input_tokens, output_tokens, tool_uses (tool_use entries),
-// errors (error_occurred entries), cost_usd (sum), records, start_timestamp,
-// end_reason, start_synthesized, synthesized. The session_end timestamp is the
-// span's last record time. metadata is {"signal":"session","synthesized":true}.
+// Synthesized lines are entries with the seven keys in the entry contract's
+// order, written with package encode. session_start data: project_path,
+// model, synthesized. session_end data: duration_seconds (first to last
+// record time, a float), token_count (input + output tokens), model,
+// project_path, prompts, input_tokens, output_tokens, cache_read_tokens,
+// cache_creation_tokens, reasoning_tokens (sums of the span's token_usage
+// entries), tool_uses, tool_failures (tool_use entries, failed ones),
+// errors (error_occurred entries), cost_usd (null unless a record of the
+// span had a cost; summed in nano-dollars and written to the micro-dollar),
+// records, start_timestamp, end_reason, start_synthesized, synthesized. The
+// session_end timestamp is the span's last record time. The span's model is
+// the model of its model calls (token_usage entries) or of an explicit
+// start. metadata is {"signal":"session","synthesized":true}.
 package sessions

@@ -23,7 +23,7 @@ func restartRoundTrip(t *testing.T, store Store, restart func() Store) {
 		t.Fatalf("Load of an empty store: %v", err)
 	}
 	a := rec("token_usage", "s1", 0)
-	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD = "m1", 100, 50, 0.25
+	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD, a.HasCost = "m1", 100, 50, 0.25, true
 	c1 := rec("tool_use", "s1", 30*time.Second)
 	c1.ProjectPath = "/p"
 	one(t, checkLines(t, observe(t, tr, a, c1, rec("tool_use", "s1", 40*time.Second))), "session_start", "s1")
@@ -43,7 +43,7 @@ func restartRoundTrip(t *testing.T, store Store, restart func() Store) {
 		t.Fatalf("resumed %d spans, want 2", n)
 	}
 	b := rec("token_usage", "s1", 90*time.Second)
-	b.InputTokens, b.OutputTokens, b.CostUSD = 10, 5, 0.05
+	b.InputTokens, b.OutputTokens, b.CostUSD, b.HasCost = 10, 5, 0.05, true
 	if out := observe(t, tr, rec("error_occurred", "s1", 50*time.Second), b); len(out) != 0 {
 		t.Fatalf("resumed span wrote %s (a second start?)", out)
 	}

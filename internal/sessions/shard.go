@@ -25,14 +25,14 @@ type session struct {
 
 	id, userID, model, project string
 
-	first, last   int64 // record times, unix ns
-	seen          int64 // tracker clock: last record (open) or close time (closed)
-	inTok, outTok int64
-	cost          float64
+	first, last int64 // earliest and latest record time, unix ns
+	seen        int64 // tracker clock: last record (open) or close time (closed)
+	tok         [numTok]int64
+	costNano    int64
 
-	records, tools, errors uint32
-	explicitStart          bool
-	closed                 reason
+	records, tools, toolFailures, errors, prompts uint32
+	hasCost, explicitStart                        bool
+	closed                                        reason
 }
 
 // counters are a shard's share of Stats (guarded by the shard lock, so the
@@ -134,8 +134,7 @@ func (sh *shard) openSpan(dst []byte, id string, r *record, now int64) ([]byte, 
 		dst = sh.closeSpan(dst, sh.open.prev, now, reasonMaxTracked)
 	}
 	s := &session{id: strings.Clone(id)}
-	t := r.time(now)
-	s.first, s.last = t, t
+	s.first, s.last = r.begin(now), r.time(now)
 	s.update(r, now, &sh.intern)
 	sh.byID[s.id] = s
 	pushFront(&sh.open, s)
@@ -151,26 +150,43 @@ func (sh *shard) openSpan(dst []byte, id string, r *record, now int64) ([]byte, 
 }
 
 // update adds r to the span's totals. It allocates only when a string the
-// span keeps changes to a value the shard's interner does not hold.
+// span keeps changes to a value the shard's interner does not hold. The
+// span's model is the model of its model calls (token_usage entries) or of
+// an explicit start, not of any record that names one (Gemini CLI's
+// config event names "auto", its router call a small model).
 func (s *session) update(r *record, now int64, in *interner) {
-	t := r.time(now)
-	s.first = min(s.first, t)
-	s.last = max(s.last, t)
+	s.first = min(s.first, r.begin(now))
+	s.last = max(s.last, r.time(now))
 	s.seen = now
-	s.records++
 	s.userID = in.keep(s.userID, r.userID)
-	s.model = in.keep(s.model, r.model)
 	s.project = in.keep(s.project, r.project)
+	if r.prompt {
+		s.prompts++
+	}
+	if r.kind == kindNone {
+		return
+	}
+	s.records++
 	switch r.kind {
 	case kindTokenUsage:
-		s.inTok += r.inTok
-		s.outTok += r.outTok
+		for i, n := range r.tok {
+			s.tok[i] += n
+		}
+		s.model = in.keep(s.model, r.model)
+	case kindStart:
+		s.model = in.keep(s.model, r.model)
 	case kindToolUse:
 		s.tools++
+		if r.failed {
+			s.toolFailures++
+		}
 	case kindError:
 		s.errors++
 	}
-	s.cost += r.cost
+	if r.hasCost {
+		s.hasCost = true
+		s.costNano += r.costNano
+	}
 }
 
 // closeSpan closes the open span s, appending its synthesized session_end

@@ -33,16 +33,27 @@ const (
 	maxShards      = 16
 )
 
-// Entry is what the tracker needs to know about one written entry. Its fields
-// match convert.EntryInfo one to one, so the exporter can convert a
+// Entry is what the tracker needs to know about one record of a session:
+// an entry written, or a record that became no entry (Type ""), which
+// counts for the session's timing and prompts only. Its fields match
+// convert.EntryInfo one to one, so the exporter can convert a
 // *convert.EntryInfo with (*sessions.Entry)(info).
 type Entry struct {
-	Type                      string
-	Time                      time.Time
-	SessionID, UserID         string
-	Model, ProjectPath        string
-	InputTokens, OutputTokens int64
-	CostUSD                   float64
+	Type string
+	Time time.Time
+	// Start, when not zero, is the start of the interval the record covers
+	// (a metric point's start time): the session began no later.
+	Start              time.Time
+	SessionID, UserID  string
+	Model, ProjectPath string
+	// Token counts of a token_usage entry, by kind (see the package doc).
+	InputTokens, OutputTokens, CacheReadTokens, CacheCreationTokens, ReasoningTokens int64
+
+	CostUSD float64
+	HasCost bool // the record had a cost (CostUSD may be 0)
+	Prompt  bool // the record is a user prompt
+	Failed  bool // a tool_use that did not succeed
+
 	// Synthesized entries (written by a tracker) are ignored.
 	Synthesized bool
 }

@@ -27,7 +27,7 @@ func observe(t *testing.T, tr *Tracker, es ...*Entry) []byte {
 
 func TestSynthesizedStart(t *testing.T) {
 	tr := newTracker(newClock(), 100)
-	first := rec("tool_use", "s1", 5*time.Second)
+	first := rec("token_usage", "s1", 5*time.Second)
 	first.Model, first.ProjectPath = "claude-opus", "/home/dev/app"
 	lines := checkLines(t, observe(t, tr, first))
 	if len(lines) != 1 {
@@ -86,9 +86,9 @@ func TestExplicitStartSuppressesSynthesized(t *testing.T) {
 func feedSession(t *testing.T, tr *Tracker, id string) []byte {
 	t.Helper()
 	a := rec("token_usage", id, 0)
-	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD = "m1", 100, 50, 0.25
+	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD, a.HasCost = "m1", 100, 50, 0.25, true
 	b := rec("token_usage", id, 90*time.Second)
-	b.InputTokens, b.OutputTokens, b.CostUSD = 10, 5, 0.05
+	b.InputTokens, b.OutputTokens, b.CostUSD, b.HasCost = 10, 5, 0.05, true
 	c := rec("tool_use", id, 30*time.Second)
 	c.ProjectPath = "/p"
 	return observe(t, tr, a, c, rec("tool_use", id, 40*time.Second),
