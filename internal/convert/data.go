@@ -17,11 +17,10 @@ import (
 // likewise a point's number wins over an attribute called value, count...
 //
 // The privacy rules (privacy.go) redact the attributes p.skip marks and
-// unknown keys a prefix rule matches. An object longer than the value limit
-// is written again by appendDataCareful (sc.priv.cutting), every value cut
-// to the limit.
-func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
-	start := len(dst)
+// unknown keys a prefix rule matches; appendData (privacy.go) writes the
+// object again, every value cut to the limit (sc.priv.cutting), when it
+// came out longer than the limit.
+func (c *Converter) appendDataObject(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	dst = append(dst, '{')
 	comma := false
 	if p.typ == mapping.TokenUsage && sc.ctx.tokens != mapping.TokensStandard {
@@ -76,11 +75,7 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 		comma = true
 		dst = encode.Value(dst, v)
 	}
-	dst = append(dst, '}')
-	if len(dst)-start > c.priv.limit { // some value may be too long
-		return c.appendDataCareful(dst[:start], sc, p, st)
-	}
-	return dst
+	return append(dst, '}')
 }
 
 // appendField writes one named field: from its first derivation of first

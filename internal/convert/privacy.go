@@ -157,6 +157,7 @@ type privacy struct {
 	ids         IdentityAction // effective: Hash without a key is Drop
 	key         []byte
 	limit       int  // MaxValueBytes, MaxInt for none
+	plainUIDs   int  // the user id attributes before the first identity attribute
 	inert       bool // no rule at all: the zero Privacy
 
 	exact    []*ContentAttribute          // exact content keys, in order
@@ -362,6 +363,13 @@ func (p *privacy) unknownClass(k string) uint8 {
 func (c *Converter) buildPrivacy() {
 	pr := c.priv
 	pr.build(&c.keys)
+	pr.plainUIDs = len(c.ids.user)
+	for j, id := range c.ids.user {
+		if pr.class[id] == classIdentity {
+			pr.plainUIDs = j
+			break
+		}
+	}
 	for _, p := range append(c.plans[:], c.rules...) {
 		if p == nil {
 			continue
@@ -409,24 +417,35 @@ func (c *Converter) skippedClass(sc *scratch, p *plan, id int16) uint8 {
 	return c.priv.class[id]
 }
 
-// appendDataCareful writes the data object again, every value cut to the
-// limit (sc.priv.cutting), after the first pass came out longer than the
-// limit: checking once per object keeps the common path free of a test
-// per value. The entry's counts restart from what the head counted;
-// coercion failures were counted by the first pass.
-func (c *Converter) appendDataCareful(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
+// appendData writes the data object (appendDataObject). When it came out
+// longer than the value limit, some value may be too long: it is written
+// again with every value cut to the limit (sc.priv.cutting). Checking once
+// per object keeps the common path free of a test per value. For the
+// second pass the entry's counts restart from what the head counted;
+// coercion failures were counted by the first.
+func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
+	start := len(dst)
+	dst = c.appendDataObject(dst, sc, p, st)
+	if len(dst)-start > c.priv.limit {
+		dst = c.appendDataCut(dst[:start], sc, p, st)
+	}
+	return dst
+}
+
+// appendDataCut is appendData's second pass.
+func (c *Converter) appendDataCut(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	sc.priv.pend = sc.priv.res
 	c.userID(sc, sc.rec, &sc.priv.pend)
 	sc.priv.cutting = true
 	failed := st.CoercionFailed
-	dst = c.appendData(dst, sc, p, st)
+	dst = c.appendDataObject(dst, sc, p, st)
 	st.CoercionFailed = failed
 	sc.priv.cutting = false
 	return dst
 }
 
-// appendAttrsCareful is the attribute loop of appendData with every value
-// written by appendLimited; a test keeps the two in step.
+// appendAttrsCareful is the attribute loop of appendDataObject with every
+// value written by appendLimited; a test keeps the two in step.
 func (c *Converter) appendAttrsCareful(dst []byte, sc *scratch, p *plan, comma bool) ([]byte, bool) {
 	a := sc.rec
 	i := -1
@@ -511,7 +530,7 @@ func (ps *privScratch) hash(key []byte, s string) string {
 // stays unless that key is listed in identity_attributes.
 func (c *Converter) userID(sc *scratch, a *attrSet, cnt *counts) string {
 	p := c.priv
-	for _, id := range c.ids.user {
+	for j, id := range c.ids.user {
 		i := a.find(id)
 		if i < 0 {
 			continue
@@ -521,6 +540,9 @@ func (c *Converter) userID(sc *scratch, a *attrSet, cnt *counts) string {
 			continue
 		}
 		a.use(i)
+		if j < p.plainUIDs { // before the first identity attribute of the list
+			return s
+		}
 		if p.class[id] != classIdentity { // identities: keep gives no key a class
 			return s
 		}
