@@ -27,7 +27,7 @@ type PrivacyConfig struct {
 	Identities string `mapstructure:"identities"`
 	// IdentityAttributes are more identity attribute keys.
 	IdentityAttributes []string `mapstructure:"identity_attributes"`
-	// HashKey is the HMAC-SHA256 key of identities: hash, at least 16
+	// HashKey is the HMAC-SHA256 key of identities: hash, at least 32
 	// bytes; usually "${env:ANALYTICS_HASH_KEY}". Empty: identities are
 	// dropped instead.
 	HashKey configopaque.String `mapstructure:"hash_key"`
@@ -35,9 +35,10 @@ type PrivacyConfig struct {
 	MaxValueBytes int `mapstructure:"max_value_bytes"`
 }
 
-// minHashKeyBytes is the shortest hash key accepted: a short key can be
-// guessed, and with it every address in a list of candidates.
-const minHashKeyBytes = 16
+// minHashKeyBytes is the shortest hash key accepted, as the contrib
+// redaction processor requires for HMAC-SHA256: a short key can be guessed,
+// and with it every address in a list of candidates.
+const minHashKeyBytes = 32
 
 func defaultPrivacyConfig() PrivacyConfig {
 	return PrivacyConfig{Content: "drop", Identities: "hash", MaxValueBytes: convert.DefaultMaxValueBytes}

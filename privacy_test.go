@@ -58,14 +58,14 @@ func TestPrivacyConfigFull(t *testing.T) {
 		ContentAttributes:  []string{"my_app.prompt", "my_app.messages.*"},
 		Identities:         "hash",
 		IdentityAttributes: []string{"my_app.login"},
-		HashKey:            "a key of at least sixteen bytes",
+		HashKey:            "a key of at least thirty-two bytes",
 		MaxValueBytes:      0,
 	}, cfg.Privacy)
 	assert.Equal(t, convert.Privacy{
 		ContentAttributes:  []string{"my_app.prompt", "my_app.messages.*"},
 		Identities:         convert.IdentitiesHash,
 		IdentityAttributes: []string{"my_app.login"},
-		HashKey:            []byte("a key of at least sixteen bytes"),
+		HashKey:            []byte("a key of at least thirty-two bytes"),
 	}, cfg.Privacy.options())
 	assert.False(t, cfg.Privacy.identitiesDropped())
 
@@ -83,7 +83,7 @@ func TestPrivacyConfigInvalid(t *testing.T) {
 		"content_attribute_is_identity": `privacy::content_attributes::0: "user.email" is an identity attribute`,
 		"empty_identity_attribute":      "privacy::identity_attributes::0: attribute key must not be empty",
 		"identity_attribute_pattern":    `privacy::identity_attributes::0: "user.*": identity attributes are exact keys`,
-		"short_hash_key":                "privacy::hash_key: must be at least 16 bytes, got 5",
+		"short_hash_key":                "privacy::hash_key: must be at least 32 bytes, got 5",
 		"negative_max_value_bytes":      "privacy::max_value_bytes: must be >= 0 (0 = no limit), got -1",
 	}
 	for name, want := range tests {
@@ -129,7 +129,7 @@ func TestPrivacyInTheExporter(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig(dir)
 	cfg.Sessions.Enabled = false
-	cfg.Privacy.HashKey = "0123456789abcdef"
+	cfg.Privacy.HashKey = "0123456789abcdef0123456789abcdef"
 	require.NoError(t, confmap.Validate(cfg))
 	p := newPipelines(t, "privacy", cfg, set)
 	startAll(t, p.logs)
@@ -138,7 +138,7 @@ func TestPrivacyInTheExporter(t *testing.T) {
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 
-	mac := hmac.New(sha256.New, []byte("0123456789abcdef"))
+	mac := hmac.New(sha256.New, []byte("0123456789abcdef0123456789abcdef"))
 	mac.Write([]byte("dev@example.com"))
 	want := "hmac-sha256:" + hex.EncodeToString(mac.Sum(nil))
 	entries := sinktest.ReadMaps(t, dir)
@@ -162,7 +162,7 @@ func TestPrivacyInTheExporter(t *testing.T) {
 }
 
 func TestPrivacyLogsDroppedIdentities(t *testing.T) {
-	for _, key := range []string{"", "0123456789abcdef"} {
+	for _, key := range []string{"", "0123456789abcdef0123456789abcdef"} {
 		core, logs := observer.New(zapcore.InfoLevel)
 		set := nopSettings()
 		set.Logger = zap.New(core)

@@ -39,7 +39,7 @@ var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]
 const signedInEmail = "signed-in.user@example.com"
 
 // testHashKey is the hash_key of the hashing replays.
-const testHashKey = "conformance-test-hash-key"
+const testHashKey = "conformance-test-hash-key-0123456789"
 
 // replayFiles replays dir with edit and returns the bytes of every file the
 // exporter wrote (plain files: replay turns compression off).

@@ -22,7 +22,7 @@ import (
 // counts what was redacted.
 func TestPrivacyDefaults(t *testing.T) {
 	const env = "ANALYTICS_E2E_HASH_KEY"
-	key := "e2e-hash-key-0123456789"
+	key := "e2e-hash-key-0123456789-0123456789"
 	t.Setenv(env, key)
 	c := startCollector(t, `
 compression: none

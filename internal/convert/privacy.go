@@ -110,6 +110,9 @@ var BuiltinContent = []ContentAttribute{
 	{Key: "request_text", Senders: "Gemini CLI"},
 	{Key: "response_text", Senders: "Gemini CLI"},
 	{Key: "function_args", Senders: "Gemini CLI"},
+	// The model router's explanation of the prompt.
+	{Key: "reasoning", Senders: "Gemini CLI"},
+	{Key: "routing.reasoning", Senders: "Gemini CLI (metrics)"},
 	// Process resource attributes: the arguments hold the prompt of a
 	// one-shot run (gemini -p "...").
 	{Key: "process.command_args", Senders: "Gemini CLI (resource)"},
