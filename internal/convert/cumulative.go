@@ -39,7 +39,7 @@ func (c *Converter) streamKey(sc *scratch, mm *metricMeta, p *point, attrs pcomm
 	}
 	h := sc.hash
 	h.Reset()
-	h.Bytes(sc.tail)
+	h.Bytes(scopeTail(sc))
 	h.String(mm.m.Name())
 	h.String(mm.m.Unit())
 	h.Uint64(uint64(p.kind))

@@ -148,15 +148,28 @@ func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 
 }
 
-// loadScope encodes the metadata tail shared by every entry of a scope.
+// loadScope starts a scope. Its metadata tail is encoded when the scope's
+// first entry is written (scopeTail): a batch of many empty scopes under a
+// large resource would otherwise copy the resource once per scope.
 func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
-	sc.tail = append(sc.tail[:0], `"scope":{"name":`...)
-	sc.tail = encode.String(sc.tail, s.Name())
+	sc.scope = s
+	sc.tail = sc.tail[:0]
+}
+
+// scopeTail returns `"scope":{…},"resource":{…}}`, the metadata tail shared
+// by every entry of the current scope.
+func scopeTail(sc *scratch) []byte {
+	if len(sc.tail) > 0 {
+		return sc.tail
+	}
+	sc.tail = append(sc.tail, `"scope":{"name":`...)
+	sc.tail = encode.String(sc.tail, sc.scope.Name())
 	sc.tail = append(sc.tail, `,"version":`...)
-	sc.tail = encode.String(sc.tail, s.Version())
+	sc.tail = encode.String(sc.tail, sc.scope.Version())
 	sc.tail = append(sc.tail, `},"resource":`...)
 	sc.tail = append(sc.tail, sc.resJSON...)
 	sc.tail = append(sc.tail, '}')
+	return sc.tail
 }
 
 // appendAttrObject writes the live attributes of a as a JSON object.

@@ -94,7 +94,7 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 		dst = append(dst, '"')
 	}
 	dst = append(dst, ',')
-	dst = append(dst, sc.tail...)
+	dst = append(dst, scopeTail(sc)...)
 	dst = append(dst, '}', '\n')
 	if !c.written(sc, res.Type, st) {
 		return dst[:start]

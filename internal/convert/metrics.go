@@ -182,7 +182,7 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 		}
 	}
 	dst = append(dst, ',')
-	dst = append(dst, sc.tail...)
+	dst = append(dst, scopeTail(sc)...)
 	dst = append(dst, '}', '\n')
 	if !c.written(sc, res.Type, st) {
 		return dst[:start]

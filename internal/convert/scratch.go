@@ -19,7 +19,8 @@ type scratch struct {
 	log      mapping.Log
 	met      mapping.Metric
 	resJSON  []byte // the resource attributes as a JSON object
-	tail     []byte // `"scope":{…},"resource":{…}}` for the current scope
+	scope    pcommon.InstrumentationScope
+	tail     []byte // `"scope":{…},"resource":{…}}` for scope, empty until its first entry
 	buf      []byte // temporary bytes (operation names)
 	resSID   string // the resource's session id
 	resUID   string
@@ -96,6 +97,7 @@ func (sp *scratchPool) put(sc *scratch) {
 	sc.ctx, sc.pt, sc.info, sc.delta = recordCtx{}, point{}, EntryInfo{}, deltas.Delta{}
 	sc.obs, sc.cum = nil, nil
 	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
+	sc.scope = pcommon.InstrumentationScope{}
 	sc.resSID, sc.resUID, sc.sid = "", "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {
 		ic.reset()

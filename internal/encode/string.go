@@ -5,9 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// utf8ValidString is utf8.ValidString (named so dedup.go needs no import).
-var utf8ValidString = utf8.ValidString
-
 const hexDigits = "0123456789abcdef"
 
 // safeASCII[b] is true for the ASCII bytes copied into a JSON string as they
@@ -24,22 +21,20 @@ var safeASCII = func() (t [256]bool) {
 // control characters, '"' and '\\' are escaped (also U+2028/U+2029).
 func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst, _ = appendEscaped(dst, s)
+	dst = appendEscaped(dst, s)
 	return append(dst, '"')
 }
 
 // Key appends s as an object key followed by a colon: "s":.
 func Key(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst, _ = appendEscaped(dst, s)
+	dst = appendEscaped(dst, s)
 	return append(dst, '"', ':')
 }
 
-// appendEscaped appends the body of a JSON string (without quotes); clean
-// is false when s held invalid UTF-8. Runs of bytes that need no escaping
+// appendEscaped appends the body of a JSON string (without quotes). Runs of bytes that need no escaping
 // are found 8 bytes at a time and copied with one append each.
-func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
-	clean = true
+func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -64,7 +59,6 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, "\ufffd"...)
-			clean = false
 		case r <= 0x9f || r == '\u2028' || r == '\u2029':
 			// C1 controls and the two JavaScript line terminators.
 			dst = append(dst, s[start:i]...)
@@ -76,7 +70,7 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 		i += size
 		start = i
 	}
-	return append(dst, s[start:]...), clean
+	return append(dst, s[start:]...)
 }
 
 // plainMultibyte returns the length of the valid 2- or 3-byte UTF-8
