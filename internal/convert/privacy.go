@@ -504,6 +504,13 @@ type privScratch struct {
 	}
 }
 
+// release lets a pooled scratch forget a huge value's buffer.
+func (ps *privScratch) release() {
+	if cap(ps.buf) > 1<<20 {
+		ps.buf = nil
+	}
+}
+
 // hash returns HashPrefix + hex HMAC-SHA256(key, s). The strings are kept
 // (copied) across calls of the scratch, so a user seen on every record is
 // hashed once.
@@ -650,7 +657,9 @@ func (c *Converter) sizeOf(sc *scratch, v pcommon.Value) int {
 		return len(v.Str())
 	}
 	sc.priv.buf = encode.Value(sc.priv.buf[:0], v)
-	return len(sc.priv.buf)
+	n := len(sc.priv.buf)
+	sc.priv.release()
+	return n
 }
 
 // appendLimited writes v; a string longer than the limit is cut, and a map,
@@ -676,7 +685,9 @@ func (c *Converter) appendLimited(dst []byte, sc *scratch, v pcommon.Value, cnt 
 		}
 		sc.priv.buf = append(sc.priv.buf[:0], text...)
 		// appendCut copies the text before buf is written again.
-		return c.appendCut(dst[:start], unsafe.String(unsafe.SliceData(sc.priv.buf), len(sc.priv.buf)), len(sc.priv.buf), cnt)
+		dst = c.appendCut(dst[:start], unsafe.String(unsafe.SliceData(sc.priv.buf), len(sc.priv.buf)), len(sc.priv.buf), cnt)
+		sc.priv.release()
+		return dst
 	}
 	return encode.Value(dst, v)
 }
