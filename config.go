@@ -53,6 +53,8 @@ type Config struct {
 	Metrics MetricsConfig `mapstructure:"metrics"`
 	// Sessions configures the synthesized session lifecycle (issue 7).
 	Sessions SessionsConfig `mapstructure:"sessions"`
+	// Privacy says what is dropped, hashed or cut (privacy.go).
+	Privacy PrivacyConfig `mapstructure:"privacy"`
 
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 	// BackOffConfig is `retry_on_failure`; a failed write is retried.
@@ -144,6 +146,7 @@ func (cfg *Config) Validate() error {
 		errs = errors.Join(errs, cfg.Rules[i].validate(fmt.Sprintf("rules::%d::", i)))
 	}
 	errs = errors.Join(errs, cfg.Sessions.validate("sessions::"))
+	errs = errors.Join(errs, cfg.Privacy.validate("privacy::"))
 	if errs != nil {
 		return errs
 	}

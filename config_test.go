@@ -94,6 +94,7 @@ func TestConfigFull(t *testing.T) {
 		},
 		Metrics:       MetricsConfig{IncludeBuckets: true},
 		Sessions:      SessionsConfig{Enabled: true, IdleTimeout: 10 * time.Minute, MaxTracked: 500, Storage: &storage},
+		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 2 * time.Second},
 		BackOffConfig: retry,
 		QueueConfig:   configoptional.Some(queue),

@@ -89,6 +89,7 @@ func convertOptions(cfg *Config) convert.Options {
 		SessionIDAttributes: cfg.SessionIDAttributes,
 		UserIDAttributes:    cfg.UserIDAttributes,
 		IncludeBuckets:      cfg.Metrics.IncludeBuckets,
+		Privacy:             cfg.Privacy.options(),
 	}
 	for _, r := range cfg.Rules {
 		opts.Rules = append(opts.Rules, convert.Rule{
@@ -154,6 +155,9 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 		}
 	}
 	logger.Info("Analytics sink opened", zap.String("data_directory", sink.Dir()))
+	if e.cfg.Privacy.identitiesDropped() {
+		logger.Info("Identity attributes (user.email and the like) are dropped: privacy::hash_key is empty")
+	}
 	return s, nil
 }
 

@@ -53,6 +53,7 @@ func createDefaultConfig() component.Config {
 			IdleTimeout: sessions.DefaultIdleTimeout,
 			MaxTracked:  sessions.DefaultMaxTracked,
 		},
+		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
 		QueueConfig:   metadata.NewDefaultSendingQueueConfig(),

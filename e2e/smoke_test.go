@@ -24,7 +24,8 @@ var transports = []string{"http/json", "http/protobuf", "grpc"}
 
 // smokeExporterConfig rotates at 64 KiB so that the run also rotates and
 // gzips files. Synthesized session entries are off: the expected lines are
-// exactly the converter's golden files (the in-process test covers sessions).
+// exactly the converter's golden files (the in-process test covers sessions),
+// which are written without privacy rules (TestPrivacyDefaults covers them).
 const smokeExporterConfig = `
 rotation:
   max_megabytes: 0.0625
@@ -32,6 +33,10 @@ rotation:
 compression: gzip
 sessions:
   enabled: false
+privacy:
+  content: keep
+  identities: keep
+  max_value_bytes: 0
 `
 
 // TestSmoke sends every payload of testdata/payloads over each transport to

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"google.golang.org/grpc/status"
 
@@ -206,8 +206,14 @@ func checkHostileContent(t *testing.T, byCase map[string][]entryView) {
 		t.Errorf("bytes: rel.bytes = %v, want base64 AQID", v.data["rel.bytes"])
 	}
 	if v, ok := first("huge_1mib"); ok {
-		if s, _ := v.data["rel.huge"].(string); len(s) != 1<<20 {
-			t.Errorf("huge_1mib: rel.huge is %d bytes, want 1 MiB", len(s))
+		// privacy::max_value_bytes (4096 by default) cuts the attribute and
+		// the named field to 4096 bytes (2-byte runes: a rune boundary) and
+		// notes their size; the 64 KiB key stays.
+		const cut = "…[truncated: 1048576 bytes]"
+		for _, k := range []string{"rel.huge", "tool_name"} {
+			if s, _ := v.data[k].(string); !strings.HasSuffix(s, cut) || len(s) != 4096+len(cut) {
+				t.Errorf("huge_1mib: %s is %d bytes, want 4096 and %q", k, len(s), cut)
+			}
 		}
 	}
 	if v, ok := first("ts_zero"); ok && time.Since(v.e.Timestamp) > time.Hour {

@@ -31,6 +31,8 @@ type Options struct {
 	UserIDAttributes    []string
 	Rules               []Rule
 	IncludeBuckets      bool
+	// Privacy drops, hashes and cuts attribute values (zero: nothing).
+	Privacy Privacy
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
 }
@@ -100,6 +102,9 @@ type Stats struct {
 	// DroppedNoSession counts session_start and session_end entries without
 	// a session id.
 	DroppedNoSession int64
+	// Redacted counts attributes dropped, hashed and cut by the privacy
+	// rules, indexed like RedactActions.
+	Redacted [NumRedactActions]int64
 }
 
 // Converter converts pdata to entry lines. Immutable after New; safe for
@@ -113,6 +118,7 @@ type Converter struct {
 	rules    []*plan // per user rule: its plan, nil = the type's default
 	ids      idKeys
 	special  specialKeys
+	priv     *privacy
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line

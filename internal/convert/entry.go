@@ -79,8 +79,9 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	if !ok {
 		sid = sc.resSID
 	}
-	uid, ok := c.firstID(sc.rec, c.ids.user)
-	if !ok {
+	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
+	uid := c.userID(sc, sc.rec, &sc.priv.pend)
+	if uid == "" {
 		uid = sc.resUID
 	}
 	tm := c.recordTime(ts)
@@ -139,8 +140,8 @@ func idString(v pcommon.Value) string {
 func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 	sc.res.load(r.Attributes())
 	sc.resSID, _ = c.firstID(sc.res, c.ids.session)
-	sc.resUID, _ = c.firstID(sc.res, c.ids.user)
-	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
+	c.loadResourceIDs(sc) // resUID and resJSON, with the privacy rules
+
 }
 
 // loadScope starts a scope. Its metadata tail is encoded when the scope's

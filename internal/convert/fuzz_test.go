@@ -187,6 +187,11 @@ func FuzzAppendLogs(f *testing.F) {
 		newConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Unmatched: "performance",
 			Rules: []Rule{{Event: "my_app.tool_*", Type: "tool_use", Fields: map[string]string{"tool_name": "model", "duration_ms": "value"}},
 				{SeverityMin: 13, Attributes: map[string]string{"error": "*"}, Type: "error_occurred"}}}),
+		// Privacy: content by key and by prefix (also unknown keys), a user
+		// id to hash, every value over 7 bytes cut.
+		testConverter(f, Options{BuiltinRules: true, Unmatched: "performance", Privacy: Privacy{DropContent: true,
+			ContentAttributes: []string{"model", "event.*"}, Identities: IdentitiesHash, IdentityAttributes: []string{"user.id"},
+			HashKey: []byte("fuzz-key"), MaxValueBytes: 7}}),
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ld := fuzzLogs(data)

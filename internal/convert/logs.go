@@ -149,6 +149,7 @@ func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
 			return false
 		}
 	}
+	sc.commitRedactions(st)
 	st.Written[t]++ // after Entry: a panic there drops the line uncounted
 	return true
 }
@@ -176,8 +177,9 @@ func (c *Converter) observeRecord(sc *scratch, ts, start pcommon.Timestamp, prom
 	if sid == "" {
 		return
 	}
-	uid, ok := c.firstID(sc.rec, c.ids.user)
-	if !ok {
+	var ignored counts // the record is written nowhere
+	uid := c.userID(sc, sc.rec, &ignored)
+	if uid == "" {
 		uid = sc.resUID
 	}
 	sc.info = EntryInfo{Time: c.recordTime(ts), SessionID: sid, UserID: uid, Prompt: prompt}

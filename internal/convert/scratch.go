@@ -44,6 +44,7 @@ type scratch struct {
 	// nameCache and sevCache: metadata event_name and severity.
 	nameCache, sevCache idCache
 	times               encode.TimeCache
+	priv                privScratch
 }
 
 // recordCtx is what the derivations of named fields need to know about the
