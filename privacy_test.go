@@ -185,7 +185,7 @@ func TestPrivacyLogsDroppedIdentities(t *testing.T) {
 // hold them (decompressed).
 func readLines(t *testing.T, dir string) []byte {
 	t.Helper()
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	require.NoError(t, err)
 	defer func() { require.NoError(t, r.Close()) }()
 	var out []byte

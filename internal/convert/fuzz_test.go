@@ -189,7 +189,7 @@ func FuzzAppendLogs(f *testing.F) {
 				{SeverityMin: 13, Attributes: map[string]string{"error": "*"}, Type: "error_occurred"}}}),
 		// Privacy: content by key and by prefix (also unknown keys), a user
 		// id to hash, every value over 7 bytes cut.
-		testConverter(f, Options{BuiltinRules: true, Unmatched: "performance", Privacy: Privacy{DropContent: true,
+		newConverter(f, Options{BuiltinRules: true, Unmatched: "performance", Privacy: Privacy{DropContent: true,
 			ContentAttributes: []string{"model", "event.*"}, Identities: IdentitiesHash, IdentityAttributes: []string{"user.id"},
 			HashKey: []byte("fuzz-key"), MaxValueBytes: 7}}),
 	}
