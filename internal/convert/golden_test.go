@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
