@@ -2,7 +2,6 @@ package convert
 
 import (
 	"strings"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -150,18 +149,14 @@ func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
 	if ctx.name == "" {
 		return dst, false
 	}
-	if !ctx.metric {
-		return encode.String(dst, ctx.name), true
-	}
-	sc.buf = append(sc.buf[:0], ctx.name...)
-	for _, id := range c.special.opNames {
-		if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
-			sc.buf = append(sc.buf, ':')
-			sc.buf = append(sc.buf, sc.rec.val(i).Str()...)
-			break
+	if ctx.metric {
+		for _, id := range c.special.opNames {
+			if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
+				return encode.Joined(dst, ctx.name, ':', sc.rec.val(i).Str()), true
+			}
 		}
 	}
-	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf))), true
+	return encode.String(dst, ctx.name), true
 }
 
 // unitToMillis is the factor from a metric unit to milliseconds; unknown

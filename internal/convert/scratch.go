@@ -20,7 +20,6 @@ type scratch struct {
 	resJSON  []byte // the resource attributes as a JSON object
 	scope    pcommon.InstrumentationScope
 	tail     []byte // `"scope":{…},"resource":{…}}` for scope, empty until its first entry
-	buf      []byte // temporary bytes (operation names)
 	resSID   string // the resource's session id
 	resUID   string
 	ctx      recordCtx
