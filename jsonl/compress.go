@@ -72,7 +72,7 @@ func (c *compressor) compress(e *fileEntry) {
 		return
 	}
 	if err == nil {
-		err = syncDir(s.dir)
+		err = s.fs.SyncDir(s.dir)
 		if rerr := removeIfExists(plain); err == nil {
 			err = rerr
 		}
