@@ -32,7 +32,7 @@ type sharedSink struct {
 	sink *jsonl.Sink
 	refs int // guarded by sinkRegistry.mu
 
-	// sessions is the seam for issue 7 (internal/sessions): nil means no
+	// sessions is the session tracker (sessionsAdapter): nil means no
 	// session lifecycle is synthesized. It is per ID, not per pipeline, so
 	// a session seen in logs and metrics is one session.
 	sessions sessionTracker

@@ -24,7 +24,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
-// dataName matches a finished data file: SPEC §5's name, plain or compressed.
+// dataName matches a finished data file's name, plain or compressed.
 var dataName = regexp.MustCompile(`^metrics_\d{8}_\d{6}_\d{6}\.jsonl(\.gz|\.zst)?$`)
 
 // dirState is what a sink directory holds, by kind, each list in name order.

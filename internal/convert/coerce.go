@@ -11,7 +11,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
-// appendCoerced writes v as a named field of kind k (SPEC §3): numbers from
+// appendCoerced writes v as a named field of kind k: numbers from
 // strings ("1211" -> 1211, "0.02" -> 0.02), booleans from "true"/"false",
 // scalars as text for string fields. A value that does not fit is written
 // as it came and reported with ok false.

@@ -17,7 +17,7 @@ type EventRule struct {
 	Values []string
 }
 
-// BuiltinEvents are the built-in event rules of SPEC §2, first match wins.
+// BuiltinEvents are the built-in event rules, first match wins.
 // The sources: the Claude Code, Gemini CLI and Codex telemetry docs, and the
 // OTel semantic conventions (session.start/end, exception).
 var BuiltinEvents = []EventRule{
@@ -74,7 +74,7 @@ var BuiltinMetrics = map[string]Type{
 }
 
 // DurationUnits and DurationSuffixes make a histogram or gauge a
-// performance metric (SPEC §2: unit s/ms, or a name ending in .duration or
+// performance metric (unit s/ms, or a name ending in .duration or
 // .latency). Sums are counters of time spent, not distributions, and stay
 // unmatched.
 var (
@@ -83,7 +83,7 @@ var (
 )
 
 // GenericErrorSeverity and GenericErrorAttributes make any log an
-// error_occurred when nothing before matched (SPEC §2 step 4).
+// error_occurred when nothing before matched.
 var (
 	GenericErrorSeverity   = plog.SeverityNumberError
 	GenericErrorAttributes = []string{"exception.type", "exception.message"}
