@@ -199,23 +199,20 @@ func (e *analyticsExporter) begin() *sharedSink {
 }
 
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	shared := e.begin()
-	if shared == nil {
-		return errNotStarted
-	}
-	defer e.inflight.Done()
-	buf := getBuffer()
-	defer putBuffer(buf)
-	var st convert.Stats
-	batch := shared.batch()
-	if batch != nil {
-		defer batch.Release()
-	}
-	*buf = e.conv.AppendLogsObserved((*buf)[:0], ld, &st, batch)
-	return e.write(ctx, shared, buf, &st, batch)
+	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer) []byte {
+		return e.conv.AppendLogsObserved(dst, ld, st, obs)
+	})
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer) []byte {
+		return e.conv.AppendMetricsObserved(dst, md, st, obs)
+	})
+}
+
+// push is one export: conv converts the batch into dst, showing each entry
+// to obs (the session tracker's batch, or nil), and write writes it.
+func (e *analyticsExporter) push(ctx context.Context, conv func(dst []byte, st *convert.Stats, obs convert.Observer) []byte) error {
 	shared := e.begin()
 	if shared == nil {
 		return errNotStarted
@@ -228,7 +225,7 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 	if batch != nil {
 		defer batch.Release()
 	}
-	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch)
+	*buf = conv((*buf)[:0], &st, batch)
 	return e.write(ctx, shared, buf, &st, batch)
 }
 
