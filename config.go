@@ -20,7 +20,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
-// Config is the configuration of the analytics exporter (SPEC §6).
+// Config is the configuration of the analytics exporter.
 //
 // Validate reports every bad value with its full key, the way confmap
 // spells paths (`rotation::max_megabytes: ...`, `rules::0::type: ...`).
@@ -51,7 +51,7 @@ type Config struct {
 	Rules []RuleConfig `mapstructure:"rules"`
 	// Metrics configures metric data point entries.
 	Metrics MetricsConfig `mapstructure:"metrics"`
-	// Sessions configures the synthesized session lifecycle (issue 7).
+	// Sessions configures the synthesized session lifecycle.
 	Sessions SessionsConfig `mapstructure:"sessions"`
 	// Privacy says what is dropped, hashed or cut (privacy.go).
 	Privacy PrivacyConfig `mapstructure:"privacy"`
@@ -106,7 +106,7 @@ type MetricsConfig struct {
 	IncludeBuckets bool `mapstructure:"include_buckets"`
 }
 
-// SessionsConfig is the `sessions` section (issue 7).
+// SessionsConfig is the `sessions` section.
 type SessionsConfig struct {
 	// Enabled synthesizes session_start/session_end entries.
 	Enabled bool `mapstructure:"enabled"`

@@ -86,11 +86,25 @@ func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
 	startAll(t, p.logs)
 
 	filler, _ := tmpfs.Fill(t, dir)
-	done := make(chan error)
+	done := make(chan error, 1)
 	go func() { done <- p.logs.ConsumeLogs(context.Background(), claudeLogs()) }()
-	<-retried // at least one attempt failed on the full disk
+	// Bounded waits: a regression that never retries, or never succeeds,
+	// fails here instead of hanging the package until go test's timeout.
+	const bound = time.Minute
+	select {
+	case <-retried: // at least one attempt failed on the full disk
+	case err := <-done:
+		t.Fatalf("the export returned (%v) without a retry on the full disk", err)
+	case <-time.After(bound):
+		t.Fatalf("no retry logged within %v", bound)
+	}
 	require.NoError(t, os.Remove(filler))
-	require.NoError(t, <-done)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(bound):
+		t.Fatalf("the export did not succeed within %v of the disk being freed", bound)
+	}
 
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))

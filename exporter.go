@@ -204,23 +204,21 @@ func (e *analyticsExporter) begin() *sharedSink {
 }
 
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	shared := e.begin()
-	if shared == nil {
-		return errNotStarted
-	}
-	defer e.inflight.Done()
-	buf := getBuffer()
-	defer putBuffer(buf)
-	var st convert.Stats
-	batch := shared.batch()
-	if batch != nil {
-		defer batch.Release()
-	}
-	*buf = e.conv.AppendLogsObserved((*buf)[:0], ld, &st, batch)
-	return e.write(ctx, shared, buf, &st, batch)
+	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer, _ *deltas.Lazy) []byte {
+		return e.conv.AppendLogsObserved(dst, ld, st, obs)
+	})
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy) []byte {
+		return e.conv.AppendMetricsObserved(dst, md, st, obs, cum)
+	})
+}
+
+// push is one export: conv converts the batch into dst, showing each record
+// to obs (the session tracker's batch, or nil) and turning cumulative
+// points into increments with cum, and write writes it.
+func (e *analyticsExporter) push(ctx context.Context, conv func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy) []byte) error {
 	shared := e.begin()
 	if shared == nil {
 		return errNotStarted
@@ -234,10 +232,10 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 		defer batch.Release()
 	}
 	cum := deltas.Lazy{T: shared.deltas}
-	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch, &cum)
+	*buf = conv((*buf)[:0], &st, batch, &cum)
 	err := e.write(ctx, shared, buf, &st, batch)
-	// The increments become the streams' state only once written: a
-	// retry computes the same ones again.
+	// Cumulative increments become the streams' state only once written:
+	// a retry computes the same ones again.
 	cum.End(err == nil)
 	return err
 }

@@ -33,9 +33,9 @@ type sharedSink struct {
 	sink *jsonl.Sink
 	refs int // guarded by sinkRegistry.mu
 
-	// sessions is the seam for internal/sessions: nil means no session
-	// lifecycle is synthesized. It is per ID, not per pipeline, so a
-	// session seen in logs and metrics is one session.
+	// sessions is the session tracker (sessionsAdapter): nil means no
+	// session lifecycle is synthesized. It is per ID, not per pipeline, so
+	// a session seen in logs and metrics is one session.
 	sessions sessionTracker
 	// deltas remembers the last point of every cumulative stream, per ID:
 	// a stream's points may come through any pipeline of the ID.

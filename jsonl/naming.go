@@ -1,6 +1,7 @@
 package jsonl
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,12 +13,15 @@ import (
 // hands out the same microsecond twice (see Sink.nextStem), so stems are
 // unique and sort in creation order.
 const (
-	stampLen = len("20060102_150405_000000")
-	extPlain = ".jsonl"
-	extGzip  = ".jsonl.gz"
-	extZstd  = ".jsonl.zst"
-	extTmp   = ".tmp"
-	lockName = ".lock"
+	// secondsLayout is the stamp up to the seconds; "_" and six digits of
+	// microseconds follow.
+	secondsLayout = "20060102_150405"
+	stampLen      = len(secondsLayout + "_000000")
+	extPlain      = ".jsonl"
+	extGzip       = ".jsonl.gz"
+	extZstd       = ".jsonl.zst"
+	extTmp        = ".tmp"
+	lockName      = ".lock"
 )
 
 // naming is the file naming of one sink directory: the names begin with
@@ -31,28 +35,24 @@ func (n naming) stemAt(micros int64) string {
 	t := time.UnixMicro(micros).UTC()
 	buf := make([]byte, 0, n.stemLen())
 	buf = append(buf, n.prefix...)
-	buf = t.AppendFormat(buf, "20060102_150405")
-	buf = append(buf, '_')
-	us := strconv.Itoa(t.Nanosecond() / 1000)
-	for i := len(us); i < 6; i++ {
-		buf = append(buf, '0')
-	}
-	buf = append(buf, us...)
+	buf = t.AppendFormat(buf, secondsLayout)
+	buf = fmt.Appendf(buf, "_%06d", t.Nanosecond()/1000)
 	return string(buf)
 }
 
 // parseStem returns the creation time (Unix microseconds) a stem encodes.
 func (n naming) parseStem(stem string) (int64, bool) {
 	stamp, ok := strings.CutPrefix(stem, n.prefix)
-	if !ok || len(stamp) != stampLen || stamp[15] != '_' {
+	const micros = len(secondsLayout) + 1 // where the microseconds start
+	if !ok || len(stamp) != stampLen || stamp[micros-1] != '_' {
 		return 0, false
 	}
-	t, err := time.Parse("20060102_150405", stamp[:15])
+	t, err := time.Parse(secondsLayout, stamp[:micros-1])
 	if err != nil {
 		return 0, false
 	}
-	us, err := strconv.Atoi(stamp[16:])
-	if err != nil || us < 0 || stamp[16] == '+' || stamp[16] == '-' {
+	us, err := strconv.Atoi(stamp[micros:])
+	if err != nil || us < 0 || stamp[micros] == '+' || stamp[micros] == '-' {
 		return 0, false
 	}
 	return t.UnixMicro() + int64(us), true

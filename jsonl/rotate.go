@@ -38,7 +38,7 @@ func (s *Sink) createLocked(now int64) (dataFile, *fileEntry, error) {
 			return nil, nil, err
 		}
 		if s.opts.Fsync {
-			if err := syncDir(s.dir); err != nil {
+			if err := s.fs.SyncDir(s.dir); err != nil {
 				f.Close()
 				os.Remove(name)
 				return nil, nil, err

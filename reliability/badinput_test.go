@@ -177,7 +177,8 @@ func viewOf(e schema.Entry, line []byte) (entryView, bool) {
 	return entryView{caseName: name, line: string(line), e: e, data: data}, true
 }
 
-// checkHostileContent spot-checks what SPEC §1 promises for each case.
+// checkHostileContent spot-checks what the entry format promises for each
+// case.
 func checkHostileContent(t *testing.T, byCase map[string][]entryView) {
 	t.Helper()
 	first := func(name string) (entryView, bool) {
@@ -255,8 +256,8 @@ func checkHostileContent(t *testing.T, byCase map[string][]entryView) {
 }
 
 // TestTimestampBeyondInt64NotWrapped: an OTLP timestamp is a uint64 of
-// nanoseconds; one past math.MaxInt64 must not wrap around into 1969 (SPEC
-// §1: timestamp from the record's time; a far-future time stays far in
+// nanoseconds; one past math.MaxInt64 must not wrap around into 1969 (the
+// entry's timestamp is the record's time: a far-future time stays far in
 // the future, or is treated as absent, never as a time before the epoch).
 func TestTimestampBeyondInt64NotWrapped(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "out")

@@ -174,7 +174,7 @@ func waitForSeqs(t *testing.T, base string, l *ledger, timeout time.Duration) ti
 
 // TestCompressionRetriedAfterDiskFull: a rotated file whose compression
 // failed while the disk was full must still be compressed once space is
-// back (SPEC §5: rotated files are compressed in the background; the sink's
+// back (rotated files are compressed in the background; the sink's
 // Close promises every queued rotated file is compressed), not left plain
 // until the next restart.
 func TestCompressionRetriedAfterDiskFull(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package reliability holds the end-to-end fault tests of the built
 // Collector (otelcol-analytics): kill -9 under load, rapid rotation, a full
 // disk, two writers on one directory, hostile OTLP input, shutdown under
-// load, and permissions and symlinks (issue 5, SPEC §5).
+// load, and permissions and symlinks.
 //
 // The tests drive the real binary over real OTLP gRPC connections and read
 // back real files. They are behind the `reliability` build tag so that a

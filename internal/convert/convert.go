@@ -22,7 +22,7 @@ type Rule struct {
 	Fields      map[string]string // named field -> attribute key
 }
 
-// Options configures a Converter (SPEC §2–§4, the exporter's config).
+// Options configures a Converter (the exporter's config).
 type Options struct {
 	TypeAttribute       string // "" = no override attribute
 	BuiltinRules        bool
@@ -49,7 +49,8 @@ type Observer interface {
 	Entry(info *EntryInfo) (keep bool)
 }
 
-// Default identity attribute lists (SPEC §3).
+// Default identity attribute lists: the first one present on a record (or
+// its resource) is its session id, its user id.
 var (
 	DefaultSessionIDAttributes = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
 	DefaultUserIDAttributes    = []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"}
@@ -77,7 +78,7 @@ type EntryInfo struct {
 	Synthesized bool
 }
 
-// Types are the ten entry types, in SPEC §1 order.
+// Types are the ten entry types, in the order of the entry format.
 var Types = mapping.Names
 
 // NumTypes is the number of entry types.

@@ -3,7 +3,6 @@ package convert
 import (
 	"math"
 	"strings"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -346,18 +345,14 @@ func (c *Converter) derive(sc *scratch, d derivation, def *fieldDef) derived {
 // or agent name ("gen_ai.execute_tool.duration:search_kb").
 func (c *Converter) appendOperation(dst []byte, sc *scratch) []byte {
 	ctx := &sc.ctx
-	if !ctx.metric {
-		return encode.String(dst, ctx.name)
-	}
-	sc.buf = append(sc.buf[:0], ctx.name...)
-	for _, id := range c.special.opNames {
-		if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
-			sc.buf = append(sc.buf, ':')
-			sc.buf = append(sc.buf, sc.rec.val(i).Str()...)
-			break
+	if ctx.metric {
+		for _, id := range c.special.opNames {
+			if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
+				return encode.Joined(dst, ctx.name, ':', sc.rec.val(i).Str())
+			}
 		}
 	}
-	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf)))
+	return encode.String(dst, ctx.name)
 }
 
 // unitToMillis is the factor from a metric unit to milliseconds; unknown

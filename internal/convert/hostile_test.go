@@ -287,7 +287,7 @@ func BenchmarkHostile(b *testing.B) {
 // changes what costs what, so the test runs without it (make test-norace).
 func TestCostPerInputByte(t *testing.T) {
 	if raceEnabled || testing.Short() {
-		t.Skip("measures CPU time: skipped under -race and with -short")
+		t.Skip("measures CPU time: skipped under -race (make test-norace runs it) and with -short")
 	}
 	const (
 		maxFactor = 12

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -88,8 +90,7 @@ func TestMetricsObserverReject(t *testing.T) {
 }
 
 // TestNilObserverIsAppendLogs: no Observer gives the same bytes and Stats
-// as AppendLogs and allocates nothing (checked without -race, where
-// sync.Pool keeps what it is given).
+// as AppendLogs.
 func TestNilObserverIsAppendLogs(t *testing.T) {
 	c := testConverter(t, defaultOptions())
 	ld := claudeBatch(100, false)
@@ -100,18 +101,39 @@ func TestNilObserverIsAppendLogs(t *testing.T) {
 	if !bytes.Equal(buf, ref) || st != refSt {
 		t.Fatalf("AppendLogsObserved(nil) differs from AppendLogs: %+v vs %+v", st, refSt)
 	}
+}
+
+// TestConversionAllocatesNothing: a steady stream of batches converts into
+// a reused buffer without allocating, logs with and without an Observer,
+// and metrics (whose performance entries join the metric and tool names).
+// The race detector makes sync.Pool drop what it is given, so this runs
+// without it (make test-norace).
+func TestConversionAllocatesNothing(t *testing.T) {
 	if raceEnabled {
-		return
+		t.Skip("sync.Pool drops items under -race; make test-norace runs this")
 	}
-	allocs := testing.AllocsPerRun(20, func() {
-		st = Stats{}
-		buf = c.Converter.AppendLogsObserved(buf[:0], ld, &st, nil)
-	})
-	if allocs > 0 {
-		t.Errorf("%v allocations per call with a nil Observer", allocs)
+	c := newConverter(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
+	ld := claudeBatch(100, false)
+	md := pmetric.NewMetrics()
+	genaiMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	claudeMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	var st Stats
+	var buf []byte
+	for _, tc := range []struct {
+		name string
+		run  func()
+	}{
+		{"logs", func() { buf = c.AppendLogs(buf[:0], ld, &st) }},
+		{"logs observed", func() { buf = c.AppendLogsObserved(buf[:0], ld, &st, keepAll{}) }},
+		{"metrics", func() { buf = c.AppendMetrics(buf[:0], md, &st) }},
+	} {
+		tc.run() // size the buffer
+		if allocs := testing.AllocsPerRun(20, tc.run); allocs > 0 {
+			t.Errorf("%s: %v allocations per call", tc.name, allocs)
+		}
 	}
-	if st.DroppedDuplicate != 0 {
-		t.Errorf("stats %+v", st)
+	if st.Written[mapping.Performance] == 0 {
+		t.Error("no performance entry: the metric operation names went untested")
 	}
 }
 

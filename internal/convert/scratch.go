@@ -21,7 +21,6 @@ type scratch struct {
 	resJSON  []byte // the resource attributes as a JSON object
 	scope    pcommon.InstrumentationScope
 	tail     []byte // `"scope":{…},"resource":{…}}` for scope, empty until its first entry
-	buf      []byte // temporary bytes (operation names)
 	resSID   string // the resource's session id
 	resUID   string
 	sid      string // the current entry's session id
@@ -34,6 +33,7 @@ type scratch struct {
 	delta    deltas.Delta
 	hasDelta bool
 	hash     *deltas.Hash
+	keyBuf   []byte // a point's attributes, encoded for its stream key
 	buckets  []uint64
 	cum      *deltas.Lazy // the call's cumulative state, nil = none
 	// obs is the call's Observer; observing is set when there is one.

@@ -1,19 +1,29 @@
 package encode
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzString(f *testing.F) {
-	for _, s := range []string{"", "plain", "\x00\x1f\x7f\"\\", "\u2028\u0085é😀", "\xff\xc3\xed\xa0\x80"} {
+	for _, s := range []string{"", "plain", "\x00\x1f\x7f\"\\", "\u2028\u0085é😀", "\xff\xc3\xed\xa0\x80", "\xc3:\xa9\u2028:\x01"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkStringRoundTrip(t, s, String(nil, s))
 		key := Key(nil, s)
 		checkStringRoundTrip(t, s, key[:len(key)-1])
+		// Joined at every split of s around an ASCII byte.
+		for i := 0; i < len(s); i++ {
+			if s[i] < utf8.RuneSelf {
+				if got, want := Joined(nil, s[:i], s[i], s[i+1:]), String(nil, s); !bytes.Equal(got, want) {
+					t.Fatalf("Joined(%q, %q, %q) = %s, String = %s", s[:i], s[i], s[i+1:], got, want)
+				}
+			}
+		}
 	})
 }
 

@@ -1,6 +1,7 @@
 package encode
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
 )
@@ -22,6 +23,23 @@ var safeASCII = func() (t [256]bool) {
 func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	dst = appendEscaped(dst, s)
+	return append(dst, '"')
+}
+
+// Joined appends a, sep and b as one JSON string: what String(a +
+// string(sep) + b) appends, without building that string. sep must be
+// ASCII: escaping goes character by character, and no UTF-8 sequence can
+// span an ASCII byte, so escaping the parts one by one is escaping the
+// whole.
+func Joined(dst []byte, a string, sep byte, b string) []byte {
+	dst = append(dst, '"')
+	dst = appendEscaped(dst, a)
+	if safeASCII[sep] {
+		dst = append(dst, sep)
+	} else {
+		dst = appendASCIIEscape(dst, sep)
+	}
+	dst = appendEscaped(dst, b)
 	return append(dst, '"')
 }
 
@@ -125,13 +143,9 @@ const (
 	highs = 0x8080808080808080
 )
 
-// load64 reads s[i:i+8] as a little-endian word (the compiler merges the
-// byte loads into one).
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
+// load64 reads s[i:i+8] as a little-endian word: one load (the conversion
+// to []byte neither copies nor allocates).
+func load64(s string, i int) uint64 { return binary.LittleEndian.Uint64([]byte(s[i : i+8])) }
 
 // unsafeMask has the high bit set in (at least) the lowest byte of w that is
 // not safe ASCII: >= 0x80, < 0x20, '"', '\\' or DEL; it is zero when all

@@ -2,17 +2,12 @@ package schema
 
 import (
 	"bufio"
-	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
-
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
@@ -73,7 +68,7 @@ func checkFile(path, name string, r *Report) error {
 		return err
 	}
 	defer f.Close()
-	rd, closeFn, err := decompress(f, name)
+	rd, closeFn, err := jsonl.Decompress(name, f)
 	if err != nil {
 		return err
 	}
@@ -110,25 +105,4 @@ func (r *Report) bad(msg string) {
 	if len(r.Bad) < MaxBadLines {
 		r.Bad = append(r.Bad, msg)
 	}
-}
-
-// decompress returns a reader of the file's lines by its extension.
-func decompress(f *os.File, name string) (io.Reader, func(), error) {
-	switch {
-	case strings.HasSuffix(name, ".gz"):
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, func() { zr.Close() }, nil
-	case strings.HasSuffix(name, ".zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, zr.Close, nil
-	case strings.HasSuffix(name, ".jsonl"):
-		return f, func() {}, nil
-	}
-	return nil, nil, errors.New("not a data file name")
 }

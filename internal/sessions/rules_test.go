@@ -151,3 +151,45 @@ func TestExplicitEndAfterEvictionIsDropped(t *testing.T) {
 		t.Errorf("late explicit end of an evicted span: keep=%v out=%q", keep, out)
 	}
 }
+
+// TestExplicitEndRememberedForExactlyIdleTimeout: an explicitly ended span
+// is remembered for IdleTimeout of tracker time after its end, and not a
+// nanosecond longer. Within it, a record is a straggler of the ended span
+// and a session_end a duplicate; from exactly IdleTimeout on, a record opens
+// a new span (with its synthesized start) and a session_end passes through.
+// Add (which predicts) and Commit (which decides) must agree at the edge.
+func TestExplicitEndRememberedForExactlyIdleTimeout(t *testing.T) {
+	const idle = 30 * time.Minute
+	cases := []struct {
+		after   time.Duration
+		typ     string
+		keep    bool
+		started int64 // spans opened, the first one included
+		late    int64
+	}{
+		{idle - time.Nanosecond, "tool_use", true, 1, 1},
+		{idle, "tool_use", true, 2, 0},
+		{idle - time.Nanosecond, "session_end", false, 1, 0},
+		{idle, "session_end", true, 1, 0},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s after %v", tc.typ, tc.after), func(t *testing.T) {
+			c := newClock()
+			tr := New(Options{IdleTimeout: idle, MaxTracked: 10, Now: c.Now})
+			observe(t, tr, rec("tool_use", "s", 0), rec("session_end", "s", time.Second))
+			c.Advance(tc.after)
+			var b Batch
+			if keep := tr.Add(&b, rec(tc.typ, "s", 2*time.Second)); keep != tc.keep {
+				t.Fatalf("Add: keep=%v, want %v", keep, tc.keep)
+			}
+			out := tr.Commit(nil, &b)
+			st := tr.Stats()
+			if st.Started != tc.started || st.Late != tc.late {
+				t.Fatalf("spans %d, late %d; want %d, %d", st.Started, st.Late, tc.started, tc.late)
+			}
+			if starts := count(checkLines(t, out), "session_start"); starts != int(tc.started-1) {
+				t.Fatalf("%d synthesized starts, want %d", starts, tc.started-1)
+			}
+		})
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Entry types the tracker reacts to (SPEC §1).
+// Entry types the tracker reacts to.
 const (
 	typeSessionStart = "session_start"
 	typeSessionEnd   = "session_end"
