@@ -2,6 +2,7 @@ package convert
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -186,4 +187,71 @@ func appendAttrObject(dst []byte, a *attrSet) []byte {
 		dst = encode.Value(dst, v)
 	}
 	return append(dst, '}')
+}
+
+// maxResourceBytes bounds the resource object written into every entry's
+// metadata. Every entry of a resource repeats it, so a resource of a few
+// thousand attributes over many small records would otherwise make the
+// output hundreds of times the input.
+const maxResourceBytes = 4096
+
+// resourceOmitted is the member an oversized resource object ends with.
+const resourceOmitted = `"analytics.resource_omitted":`
+
+// capObject cuts the JSON object obj (as the encoder writes it, owned by
+// the caller) to at most limit bytes: it keeps its first members whole
+// while they fit and ends it with resourceOmitted: {"attributes": the
+// members left out, "bytes": the size of the whole object}. It reports
+// whether it cut. Linear in len(obj).
+func capObject(obj []byte, limit int) ([]byte, bool) {
+	if len(obj) <= limit {
+		return obj, false
+	}
+	// ends[i] is the offset of the comma or brace after member i.
+	var ends []int
+	depth, inStr, esc := 0, false, false
+	for i, ch := range obj {
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+			case ch == '\\':
+				esc = true
+			case ch == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch ch {
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 && i > 1 {
+				ends = append(ends, i)
+			}
+		case ',':
+			if depth == 1 {
+				ends = append(ends, i)
+			}
+		}
+	}
+	room := limit - len(resourceOmitted) - len(`{"attributes":,"bytes":}}`) - 2*20 - 1
+	keep, kept := 1, 0
+	for kept < len(ends) && ends[kept] <= room {
+		keep = ends[kept]
+		kept++
+	}
+	out := obj[:keep]
+	if kept > 0 {
+		out = append(out, ',')
+	}
+	out = append(out, resourceOmitted...)
+	out = append(out, `{"attributes":`...)
+	out = strconv.AppendInt(out, int64(len(ends)-kept), 10)
+	out = append(out, `,"bytes":`...)
+	out = strconv.AppendInt(out, int64(len(obj)), 10)
+	return append(out, "}}"...), true
 }

@@ -576,9 +576,13 @@ func (c *Converter) loadResourceIDs(sc *scratch) {
 	ps.res = counts{}
 	if c.priv.inert {
 		sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
-		return
+	} else {
+		sc.resJSON = c.appendAttrObjectPrivate(sc.resJSON[:0], sc, sc.res)
 	}
-	sc.resJSON = c.appendAttrObjectPrivate(sc.resJSON[:0], sc, sc.res)
+	var cut bool
+	if sc.resJSON, cut = capObject(sc.resJSON, maxResourceBytes); cut {
+		ps.res[RedactTruncated]++
+	}
 }
 
 // appendAttrObjectPrivate writes the live attributes of a (the resource)
