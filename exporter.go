@@ -46,7 +46,7 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(c, e)...)
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(c, e, e.start)...)
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
@@ -55,16 +55,16 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(c, e)...)
+	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(c, e, e.start)...)
 }
 
-func helperOptions(c *Config, e *analyticsExporter) []exporterhelper.Option {
+func helperOptions(c *Config, e *analyticsExporter, start component.StartFunc) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.BackOffConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
-		exporterhelper.WithStart(e.start),
+		exporterhelper.WithStart(start),
 		exporterhelper.WithShutdown(e.shutdown),
 	}
 }
@@ -94,6 +94,7 @@ func convertOptions(cfg *Config) convert.Options {
 		opts.Rules = append(opts.Rules, convert.Rule{
 			Event:       r.Match.Event,
 			Metric:      r.Match.Metric,
+			Span:        r.Match.Span,
 			SeverityMin: plog.SeverityNumber(r.Match.SeverityMin),
 			Attributes:  r.Match.Attributes,
 			Type:        r.Type,
@@ -151,7 +152,7 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 	if err != nil {
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
-	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams)}
+	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams), joins: newJoinStore(e.cfg)}
 	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
@@ -219,8 +220,9 @@ func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if batch != nil {
 		defer batch.Release()
 	}
-	*buf = e.conv.AppendLogsObserved((*buf)[:0], ld, &st, batch)
-	return e.write(ctx, shared, buf, &st, batch)
+	jb := shared.joinBatch()
+	*buf = e.conv.AppendLogsJoined((*buf)[:0], ld, &st, observerOf(batch), jb)
+	return e.write(ctx, shared, buf, &st, batch, jb)
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -237,8 +239,9 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 		defer batch.Release()
 	}
 	cum := deltas.Lazy{T: shared.deltas}
-	*buf = e.conv.AppendMetricsObserved((*buf)[:0], md, &st, batch, &cum)
-	err := e.write(ctx, shared, buf, &st, batch)
+	jb := shared.joinBatch()
+	*buf = e.conv.AppendMetricsJoined((*buf)[:0], md, &st, observerOf(batch), &cum, jb)
+	err := e.write(ctx, shared, buf, &st, batch, jb)
 	// The increments become the streams' state only once written: a
 	// retry computes the same ones again.
 	cum.End(err == nil)
@@ -250,7 +253,10 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 // retry converts the data again and writes it whole. Telemetry and the
 // session tracker count only what was written, so retries do not count
 // twice: the batch's entries are committed to the tracker after the Append.
-func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats, batch sessionBatch) error {
+// jb (nil = none), the export's join batch, is committed once the batch is
+// written (also when it wrote nothing: its holds are held then) and
+// aborted when it is not.
+func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats, batch sessionBatch, jb *convert.JoinBatch) error {
 	converted := len(*buf)
 	tracker := shared.sessions
 	if tracker != nil {
@@ -261,9 +267,11 @@ func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *
 			if tracker != nil {
 				tracker.Requeue((*buf)[converted:])
 			}
+			jb.Abort()
 			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), shared.sink.Dir(), err)
 		}
 	}
+	jb.Commit(st)
 	e.telemetry.record(ctx, st, len(*buf))
 	if batch != nil {
 		e.commitSessions(shared, batch, buf)

@@ -1,6 +1,7 @@
 package analyticsexporter
 
 import (
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -8,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
@@ -19,6 +21,7 @@ func NewFactory() exporter.Factory {
 		createDefaultConfig,
 		exporter.WithLogs(createLogs, metadata.LogsStability),
 		exporter.WithMetrics(createMetrics, metadata.MetricsStability),
+		exporter.WithTraces(createTraces, metadata.TracesStability),
 	)
 }
 
@@ -35,12 +38,18 @@ func createDefaultConfig() component.Config {
 		TypeAttribute:       "analytics.type",
 		BuiltinRules:        true,
 		Unmatched:           "drop",
-		SessionIDAttributes: []string{"session.id", "gen_ai.conversation.id", "conversation.id"},
-		UserIDAttributes:    []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"},
+		SessionIDAttributes: slices.Clone(convert.DefaultSessionIDAttributes),
+		UserIDAttributes:    slices.Clone(convert.DefaultUserIDAttributes),
 		Sessions: SessionsConfig{
 			Enabled:     true,
 			IdleTimeout: 30 * time.Minute,
 			MaxTracked:  10000,
+		},
+		Traces: TracesConfig{
+			SessionWait:      convert.DefaultSessionWait,
+			MaxHeld:          convert.DefaultMaxHeld,
+			MaxHeldMegabytes: convert.DefaultMaxHeldBytes >> 20,
+			MaxRemembered:    convert.DefaultMaxRemembered,
 		},
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),

@@ -248,6 +248,8 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 		if !ctx.metric && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
 			return encode.String(dst, ctx.body.Str()), true
 		}
+	default:
+		return c.deriveSpan(dst, sc, d, def)
 	}
 	return dst, false
 }

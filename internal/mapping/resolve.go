@@ -25,6 +25,7 @@ type AttrCond struct {
 type Rule struct {
 	Event       string // glob on the event name, with or without tool prefix
 	Metric      string // glob on the metric name, with or without tool prefix
+	Span        string // glob on the span name, with or without tool prefix
 	SeverityMin plog.SeverityNumber
 	Attributes  []AttrCond
 	Type        Type
@@ -43,6 +44,7 @@ type Resolver struct {
 	cfg     Config
 	events  *eventIndex
 	prompts *eventIndex // PromptEvents
+	spans   *spanIndex  // BuiltinSpans
 }
 
 // Source says which step of SPEC §2 decided a type.
@@ -70,11 +72,20 @@ type Result struct {
 	Prompt bool
 	// Tokens: how the built-in rule's sender counts tokens.
 	Tokens TokenCounting
+	// Join: the attribute that names the call in the sender's other
+	// signal (EventRule.Join, SpanRule.Join).
+	Join string
+	// Inference: a span that is a model call (SpanRule.Inference).
+	Inference bool
+	// YieldsToSpans: a metric point that inference spans of its service
+	// repeat (MetricRule.YieldsToSpans).
+	YieldsToSpans bool
 }
 
 // NewResolver returns a Resolver for cfg.
 func NewResolver(cfg Config) *Resolver {
-	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents), prompts: newEventIndex(promptRules())}
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents), prompts: newEventIndex(promptRules()),
+		spans: newSpanIndex(BuiltinSpans)}
 }
 
 func promptRules() []EventRule {
@@ -123,7 +134,7 @@ func (r *Resolver) resolveLog(l *Log) Result {
 	if r.cfg.Builtin {
 		if rule := r.builtinEvent(l.Name, l.Attrs); rule != nil {
 			res = r.result(res, rule.Type, FromBuiltin, -1)
-			res.Tokens = rule.Tokens
+			res.Tokens, res.Join = rule.Tokens, rule.Join
 			return res
 		}
 		if strings.HasSuffix(l.Name, exceptionSuffix) {
@@ -148,8 +159,10 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t, ok := builtinMetric(m); ok {
-			return r.result(res, t, FromBuiltin, -1)
+		if rule := builtinMetric(m); rule != nil {
+			res = r.result(res, rule.Type, FromBuiltin, -1)
+			res.YieldsToSpans = rule.YieldsToSpans
+			return res
 		}
 		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
 			return r.result(res, Performance, FromBuiltin, -1)
@@ -202,7 +215,7 @@ func (r *Resolver) override(rec, resource Attrs) Result {
 }
 
 func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
-	if rule.Metric != "" {
+	if rule.Metric != "" || rule.Span != "" {
 		return false
 	}
 	if rule.Event != "" && (l.Name == "" || !MatchName(rule.Event, l.Name)) {
@@ -215,7 +228,7 @@ func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
 }
 
 func (r *Resolver) matchMetric(rule *Rule, m *Metric) bool {
-	if rule.Event != "" || rule.SeverityMin != 0 {
+	if rule.Event != "" || rule.Span != "" || rule.SeverityMin != 0 {
 		return false
 	}
 	if rule.Metric != "" && !MatchName(rule.Metric, m.Name) {
@@ -279,8 +292,9 @@ func (r *Resolver) isPrompt(name string) bool {
 	return false
 }
 
-// builtinMetric applies BuiltinMetrics to a metric point.
-func builtinMetric(m *Metric) (Type, bool) {
+// builtinMetric returns the first BuiltinMetrics rule that applies to a
+// metric point, or nil.
+func builtinMetric(m *Metric) *MetricRule {
 	for i := range BuiltinMetrics {
 		rule := &BuiltinMetrics[i]
 		if !Match(rule.Name, m.Name) {
@@ -292,9 +306,9 @@ func builtinMetric(m *Metric) (Type, bool) {
 				continue
 			}
 		}
-		return rule.Type, true
+		return rule
 	}
-	return NoType, false
+	return nil
 }
 
 func get(a Attrs, key string) (pcommon.Value, bool) {

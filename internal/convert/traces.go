@@ -1,0 +1,563 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/encode"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
+)
+
+// spanKeys are the key ids of the attributes spans are read by.
+type spanKeys struct {
+	service   int16 // resource service.name
+	errorType int16 // a failed model call
+}
+
+// registerSpanKeys puts the keys of the span rules into the key table (a
+// rule's condition or join attribute is then found without a scan).
+func (c *Converter) registerSpanKeys() {
+	t := &c.keys
+	c.spanKeys.service = t.add(mapping.ServiceNameAttribute)
+	c.spanKeys.errorType = t.add("error.type")
+	for _, k := range StringOnlyIDAttributes {
+		c.strIDs = append(c.strIDs, t.add(k))
+	}
+	for _, r := range mapping.BuiltinSpans {
+		if r.Attr != "" {
+			t.add(r.Attr)
+		}
+		if r.Join != "" {
+			t.add(r.Join)
+		}
+	}
+	for _, r := range mapping.BuiltinEvents {
+		if r.Join != "" {
+			t.add(r.Join)
+		}
+	}
+}
+
+// spanRec is the span being converted, for the derivations.
+type spanRec struct {
+	start, end  pcommon.Timestamp
+	status      ptrace.StatusCode
+	msg         string
+	events      ptrace.SpanEventSlice
+	failedChild bool
+}
+
+// spanCall is the per-call state of AppendTracesObserved.
+type spanCall struct {
+	// traceSID: the session of each trace, from its spans in this call.
+	traceSID map[pcommon.TraceID]string
+	// failed: spans that have a failed child span (parent span id).
+	failed map[pcommon.SpanID]struct{}
+	// bySession and byTrace: the time span of the spans that made no
+	// entry, per session, and per trace for those whose session is not
+	// known yet.
+	bySession map[string]*timingHold
+	byTrace   map[pcommon.TraceID]*timingHold
+	deferred  []spanPos
+	pass2     bool
+	resSvc    string
+}
+
+type spanPos struct{ rs, ss, sp int32 }
+
+func (s *spanCall) reset() {
+	clear(s.traceSID)
+	clear(s.failed)
+	clear(s.bySession)
+	clear(s.byTrace)
+	s.deferred = s.deferred[:0]
+	s.pass2 = false
+	s.resSvc = ""
+}
+
+// AppendTraces appends one line per span a rule maps to dst.
+func (c *Converter) AppendTraces(dst []byte, td ptrace.Traces, st *Stats) []byte {
+	return c.AppendTracesObserved(dst, td, st, nil, nil)
+}
+
+// AppendTracesObserved is AppendTraces with a per-call Observer (nil =
+// none), as AppendLogsObserved, and a per-call JoinBatch of the exporter's
+// JoinStore (nil = none: every span is converted on its own).
+//
+// A span's session is its own session attribute, else its resource's,
+// else its trace's: the session of any span of the same trace in this
+// call, else in an earlier one (jb). A span entry whose trace's session is
+// not known yet is held by jb until it is, or until the wait runs out. A
+// span that repeats a log event of the same call (mapping.SpanRule.Join)
+// is held until the event comes, and dropped when it does. Spans that make
+// no entry still tell obs their session's time span (one record per
+// session and call).
+func (c *Converter) AppendTracesObserved(dst []byte, td ptrace.Traces, st *Stats, obs Observer, jb *JoinBatch) []byte {
+	sc := c.pool.get()
+	defer c.pool.put(sc)
+	sc.observe(obs)
+	sc.jb = jb
+	call := &sc.spans
+	call.reset()
+	n, start := td.SpanCount(), len(dst)
+	dst = c.spanSize.reserve(dst, n)
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		c.loadSpanResource(sc, rs.Resource())
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			c.loadScope(sc, ss.Scope())
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				dst = c.appendSpan(dst, sc, spans.At(k), st, spanPos{int32(i), int32(j), int32(k)})
+			}
+		}
+	}
+	if len(call.deferred) > 0 {
+		// Spans without a session whose trace's session came later in
+		// the request, or is to be looked up in the store.
+		call.pass2 = true
+		last := spanPos{-1, -1, -1}
+		for _, p := range call.deferred {
+			rs := rss.At(int(p.rs))
+			if p.rs != last.rs {
+				c.loadSpanResource(sc, rs.Resource())
+			}
+			ss := rs.ScopeSpans().At(int(p.ss))
+			if p.rs != last.rs || p.ss != last.ss {
+				c.loadScope(sc, ss.Scope())
+			}
+			last = p
+			dst = c.appendSpan(dst, sc, ss.Spans().At(int(p.sp)), st, p)
+		}
+	}
+	if jb != nil {
+		for tid, sid := range call.traceSID {
+			jb.learn(tid, sid)
+		}
+		jb.takeLearned()
+		dst = jb.AppendTaken(dst, obs, st)
+	}
+	c.observeSpanTiming(sc)
+	c.spanSize.learn(len(dst)-start, n)
+	return dst
+}
+
+// loadSpanResource is loadResource plus the service name the span rules
+// compare.
+func (c *Converter) loadSpanResource(sc *scratch, r pcommon.Resource) {
+	c.loadResource(sc, r)
+	sc.spans.resSvc = ""
+	if i := sc.res.find(c.spanKeys.service); i >= 0 && sc.res.val(i).Type() == pcommon.ValueTypeStr {
+		sc.spans.resSvc = sc.res.val(i).Str()
+	}
+}
+
+// appendSpan converts one span (see appendLog for the recover).
+func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stats, pos spanPos) (out []byte) {
+	start := len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			out = dst[:start]
+			st.DroppedInvalid++
+		}
+	}()
+	call := &sc.spans
+	a := sc.rec
+	a.load(sp.Attributes())
+	tid := sp.TraceID()
+	sid, own := c.firstID(a, c.ids.session)
+	if !own {
+		sid = sc.resSID
+	}
+	if !call.pass2 && sid != "" && !tid.IsEmpty() {
+		if call.traceSID == nil {
+			call.traceSID = map[pcommon.TraceID]string{}
+		}
+		if _, ok := call.traceSID[tid]; !ok {
+			call.traceSID[tid] = sid
+		}
+	}
+	status := sp.Status()
+	if !call.pass2 && status.Code() == ptrace.StatusCodeError && !sp.ParentSpanID().IsEmpty() {
+		if call.failed == nil {
+			call.failed = map[pcommon.SpanID]struct{}{}
+		}
+		call.failed[sp.ParentSpanID()] = struct{}{}
+	}
+	sc.span = mapping.Span{Name: sp.Name(), Service: call.resSvc, Root: sp.ParentSpanID().IsEmpty(), Attrs: a, Resource: sc.res}
+	res := c.resolver.ResolveSpan(&sc.span)
+	begin, end := sp.StartTimestamp(), sp.EndTimestamp()
+	if end == 0 || end < begin {
+		end = begin
+	}
+	uid, ok := c.firstID(a, c.ids.user)
+	if !ok {
+		uid = sc.resUID
+	}
+	if res.Type < 0 {
+		// Unmatched spans are the many: nothing more than their timing.
+		countDropped(st, res.Type)
+		st.InvalidOverride += int64(res.InvalidOverride)
+		c.spanTiming(sc, sid, uid, tid, begin, end)
+		return dst
+	}
+	if sid == "" && !tid.IsEmpty() {
+		if s, ok := call.traceSID[tid]; ok {
+			sid = s
+		} else if !call.pass2 {
+			call.deferred = append(call.deferred, pos)
+			return dst
+		} else if sc.jb != nil {
+			sid = sc.jb.sessionOf(tid)
+		}
+	}
+	st.InvalidOverride += int64(res.InvalidOverride)
+	c.consumeOverride(sc, res)
+	if res.Inference && (status.Code() == ptrace.StatusCodeError || c.hasErrorType(sc)) {
+		res.Type = mapping.ErrorOccurred
+	}
+	hold := false
+	var key string
+	if res.Join != "" && sc.jb != nil {
+		if v, ok := a.Get(res.Join); ok {
+			if id := idString(v); id != "" {
+				key = joinKey(res.Join, sid, id)
+				switch sc.jb.claim(key, sideSecondary) {
+				case verdictDuplicate:
+					st.DroppedDuplicate++
+					c.spanTiming(sc, sid, uid, tid, begin, end)
+					return dst
+				case verdictHold:
+					hold = true
+				}
+			}
+		}
+	}
+	prompt := res.Prompt && (sc.jb == nil || tid.IsEmpty() || sc.jb.claim(promptKey(tid), sideEqual) == verdictWrite)
+	ts := end
+	if ts == 0 {
+		ts = begin
+	}
+	tm := c.recordTime(ts)
+	dst = c.appendEntryHead(dst, sc, tm, res.Type, sid, uid)
+	sc.sid = sid
+	if sc.observing {
+		sc.info = EntryInfo{Type: Types[res.Type], Time: tm, SessionID: sid, UserID: uid, Prompt: prompt}
+		if begin != 0 && begin < ts {
+			sc.info.Start = c.recordTime(begin)
+		}
+	}
+	sc.ctx = recordCtx{span: true, name: sp.Name(), tokens: res.Tokens}
+	_, sc.sp.failedChild = call.failed[sp.SpanID()]
+	sc.sp.start, sc.sp.end, sc.sp.status, sc.sp.msg, sc.sp.events = begin, end, status.Code(), status.Message(), sp.Events()
+	dst = c.appendData(dst, sc, c.planFor(res), st)
+	dst = c.appendSpanMeta(dst, sc, sp)
+	usage := res.Inference && res.Type == mapping.TokenUsage && (sc.tok.have[tokInput] || sc.tok.have[tokOutput])
+	switch {
+	case hold:
+		c.holdEntry(sc, dst[start:], res.Type, waitTwin, key, tid, call.resSvc)
+		c.spanTiming(sc, sid, uid, tid, begin, end)
+		return dst[:start]
+	case sid == "" && sc.jb != nil && !tid.IsEmpty():
+		c.holdEntry(sc, dst[start:], res.Type, waitTrace, "", tid, call.resSvc)
+		if usage {
+			sc.jb.noteUsage(call.resSvc)
+		}
+		c.spanTiming(sc, sid, uid, tid, begin, end)
+		return dst[:start]
+	}
+	if !c.written(sc, res.Type, st) {
+		return dst[:start]
+	}
+	if usage && sc.jb != nil {
+		sc.jb.noteUsage(call.resSvc)
+	}
+	return dst
+}
+
+// hasErrorType reports an error.type attribute that says there was one.
+func (c *Converter) hasErrorType(sc *scratch) bool {
+	i := sc.rec.find(c.spanKeys.errorType)
+	return i >= 0 && isError(sc.rec.val(i))
+}
+
+// joinKey is the join store key of a call: the join attribute, the
+// session and the call's id.
+func joinKey(attr, sid, id string) string {
+	return "j\x00" + attr + "\x00" + sid + "\x00" + id
+}
+
+// promptKey is the join store key of a trace's user prompt.
+func promptKey(tid pcommon.TraceID) string {
+	var b [2 + 2*len(tid)]byte
+	b[0], b[1] = 'p', 0
+	hex.Encode(b[2:], tid[:])
+	return string(b[:])
+}
+
+// holdEntry gives the entry line just written to the call's JoinBatch to
+// hold; the caller cuts it from dst.
+func (c *Converter) holdEntry(sc *scratch, line []byte, t mapping.Type, reason holdReason, key string, tid pcommon.TraceID, svc string) {
+	sidAt := -1
+	if reason == waitTrace {
+		if i := bytes.Index(line, []byte(`,"session_id":null`)); i >= 0 {
+			sidAt = i + len(`,"session_id":`)
+		}
+	}
+	if sc.observing {
+		c.completeInfo(sc)
+	}
+	h := sc.jb.hold(line, sidAt, &sc.info, t, reason)
+	h.key, h.trace, h.service = key, tid, strings.Clone(svc)
+}
+
+// spanTiming notes the time span of a span that made no entry (or not yet
+// one): per session, or per trace while the session is not known.
+func (c *Converter) spanTiming(sc *scratch, sid, uid string, tid pcommon.TraceID, begin, end pcommon.Timestamp) {
+	if !sc.observing || end == 0 {
+		return
+	}
+	if begin == 0 {
+		begin = end
+	}
+	b, e := int64(begin), int64(end)
+	call := &sc.spans
+	if sid != "" {
+		if call.bySession == nil {
+			call.bySession = map[string]*timingHold{}
+		}
+		if t := call.bySession[sid]; t != nil {
+			t.start, t.end = min(t.start, b), max(t.end, e)
+			if t.uid == "" {
+				t.uid = uid
+			}
+			return
+		}
+		call.bySession[sid] = &timingHold{start: b, end: e, uid: uid}
+		return
+	}
+	if tid.IsEmpty() {
+		return
+	}
+	if call.byTrace == nil {
+		call.byTrace = map[pcommon.TraceID]*timingHold{}
+	}
+	if t := call.byTrace[tid]; t != nil {
+		t.start, t.end = min(t.start, b), max(t.end, e)
+		if t.uid == "" {
+			t.uid = uid
+		}
+		return
+	}
+	call.byTrace[tid] = &timingHold{start: b, end: e, uid: uid}
+}
+
+// observeSpanTiming tells the Observer the time span of the call's spans
+// that made no entry: one record per session. Spans of a trace whose
+// session is not known yet wait for it in the JoinBatch.
+func (c *Converter) observeSpanTiming(sc *scratch) {
+	if !sc.observing {
+		return
+	}
+	call := &sc.spans
+	for tid, t := range call.byTrace {
+		sid := call.traceSID[tid]
+		if sid == "" && sc.jb != nil {
+			sid = sc.jb.sessionOf(tid)
+		}
+		if sid == "" {
+			if sc.jb != nil {
+				sc.jb.holdTiming(tid, t.start, t.end, t.uid)
+			}
+			continue
+		}
+		c.spanTiming(sc, sid, t.uid, pcommon.TraceID{}, pcommon.Timestamp(t.start), pcommon.Timestamp(t.end))
+	}
+	for sid, t := range call.bySession {
+		sc.info = EntryInfo{Time: time.Unix(0, t.end).UTC(), SessionID: sid, UserID: t.uid}
+		if t.start < t.end {
+			sc.info.Start = time.Unix(0, t.start).UTC()
+		}
+		sc.obs.Entry(&sc.info)
+	}
+	sc.info = EntryInfo{}
+}
+
+// spanKindNames are the JSON strings of the span kinds.
+var spanKindNames = [...]string{
+	ptrace.SpanKindUnspecified: `"unspecified"`, ptrace.SpanKindInternal: `"internal"`,
+	ptrace.SpanKindServer: `"server"`, ptrace.SpanKindClient: `"client"`,
+	ptrace.SpanKindProducer: `"producer"`, ptrace.SpanKindConsumer: `"consumer"`,
+}
+
+// appendSpanMeta writes the metadata object of a span entry and ends the
+// line.
+func (c *Converter) appendSpanMeta(dst []byte, sc *scratch, sp ptrace.Span) []byte {
+	dst = append(dst, `,"metadata":{"signal":"span","span_name":`...)
+	dst = sc.nameCache.appendID(dst, sp.Name())
+	dst = append(dst, `,"span_kind":`...)
+	if k := sp.Kind(); k >= 0 && int(k) < len(spanKindNames) {
+		dst = append(dst, spanKindNames[k]...)
+	} else {
+		dst = append(dst, `"unspecified"`...)
+	}
+	tid, sid, pid := sp.TraceID(), sp.SpanID(), sp.ParentSpanID()
+	if !tid.IsEmpty() {
+		dst = append(dst, `,"trace_id":"`...)
+		dst = hex.AppendEncode(dst, tid[:])
+		dst = append(dst, '"')
+	}
+	if !sid.IsEmpty() {
+		dst = append(dst, `,"span_id":"`...)
+		dst = hex.AppendEncode(dst, sid[:])
+		dst = append(dst, '"')
+	}
+	if !pid.IsEmpty() {
+		dst = append(dst, `,"parent_span_id":"`...)
+		dst = hex.AppendEncode(dst, pid[:])
+		dst = append(dst, '"')
+	}
+	switch sp.Status().Code() {
+	case ptrace.StatusCodeOk:
+		dst = append(dst, `,"status":{"code":"ok","message":`...)
+		dst = encode.String(dst, sp.Status().Message())
+		dst = append(dst, '}')
+	case ptrace.StatusCodeError:
+		dst = append(dst, `,"status":{"code":"error","message":`...)
+		dst = encode.String(dst, sp.Status().Message())
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ',')
+	dst = append(dst, sc.tail...)
+	return append(dst, '}', '\n')
+}
+
+// deriveSpan appends the value of a span derivation, or reports false
+// (also for every record that is not a span).
+func (c *Converter) deriveSpan(dst []byte, sc *scratch, d derivation, def *fieldDef) ([]byte, bool) {
+	if !sc.ctx.span {
+		return dst, false
+	}
+	sp := &sc.sp
+	switch d {
+	case derSpanStatus:
+		switch {
+		case sp.status == ptrace.StatusCodeError:
+			return c.outcome(dst, sc, def, false), true
+		case sp.status == ptrace.StatusCodeOk:
+			return c.outcome(dst, sc, def, true), true
+		case sp.failedChild && def.info == infoSuccess:
+			return c.outcome(dst, sc, def, false), true
+		}
+	case derSpanOK:
+		return c.outcome(dst, sc, def, true), true
+	case derSpanDuration:
+		if sp.start != 0 && sp.end >= sp.start {
+			return encode.Float(dst, float64(sp.end-sp.start)/1e6), true
+		}
+	case derSpanMessage:
+		if sp.status == ptrace.StatusCodeError && sp.msg != "" {
+			return encode.String(dst, sp.msg), true
+		}
+		if v, ok := exceptionAttr(sp.events, "exception.message"); ok {
+			return encode.String(dst, v), true
+		}
+	case derSpanException:
+		key := "exception.type"
+		if def.name == "stack_trace" {
+			key = "exception.stacktrace"
+		}
+		if v, ok := exceptionAttr(sp.events, key); ok {
+			return encode.String(dst, v), true
+		}
+	case derService:
+		if s := sc.spans.resSvc; s != "" {
+			return encode.String(dst, s), true
+		}
+	}
+	return dst, false
+}
+
+// exceptionAttr reads a string attribute of a span's first exception
+// event.
+func exceptionAttr(evs ptrace.SpanEventSlice, key string) (string, bool) {
+	for i := 0; i < evs.Len(); i++ {
+		ev := evs.At(i)
+		if ev.Name() != "exception" {
+			continue
+		}
+		if v, ok := ev.Attributes().Get(key); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+			return v.Str(), true
+		}
+		return "", false
+	}
+	return "", false
+}
+
+// logPrompt claims a prompt event's trace prompt: false when the trace's
+// prompt was counted already (from its turn span).
+func (c *Converter) logPrompt(sc *scratch, lr plog.LogRecord, prompt bool) bool {
+	if !prompt || sc.jb == nil {
+		return prompt
+	}
+	tid := lr.TraceID()
+	if tid.IsEmpty() {
+		return true
+	}
+	return sc.jb.claim(promptKey(tid), sideEqual) == verdictWrite
+}
+
+// logJoin claims the call of a log event that its sender also reports as
+// a span.
+func (c *Converter) logJoin(sc *scratch, attr string) verdict {
+	v, ok := sc.rec.Get(attr)
+	if !ok {
+		return verdictWrite
+	}
+	id := idString(v)
+	if id == "" {
+		return verdictWrite
+	}
+	sid, ok := c.firstID(sc.rec, c.ids.session)
+	if !ok {
+		sid = sc.resSID
+	}
+	return sc.jb.claim(joinKey(attr, sid, id), sidePreferred)
+}
+
+// yieldToSpans applies MetricRule.YieldsToSpans to a resolved point: it
+// is ignored when inference spans of its service were written, and held
+// for them (hold, with the service) when the exporter takes spans.
+func (c *Converter) yieldToSpans(sc *scratch, res *mapping.Result) (svc string, hold bool) {
+	if !res.YieldsToSpans || res.Type < 0 || sc.jb == nil {
+		return "", false
+	}
+	if i := sc.res.find(c.spanKeys.service); i >= 0 && sc.res.val(i).Type() == pcommon.ValueTypeStr {
+		svc = strings.Clone(sc.res.val(i).Str())
+	}
+	if sc.jb.serviceHasSpans(svc) {
+		res.Type = mapping.Ignore
+		return "", false
+	}
+	return svc, true
+}
+
+// stringOnlyID reports whether an identity attribute names an id only as
+// a string (StringOnlyIDAttributes).
+func (c *Converter) stringOnlyID(id int16) bool {
+	for _, s := range c.strIDs {
+		if s == id {
+			return true
+		}
+	}
+	return false
+}
