@@ -24,6 +24,7 @@ const (
 	asSent       order = iota // arrival order
 	logsFirst                 // every logs request, then the rest, each in arrival order
 	metricsFirst              // every metrics request, then the rest
+	noTraces                  // arrival order without the traces requests
 )
 
 // replay feeds the requests stored in dir through one analytics exporter
@@ -106,6 +107,15 @@ func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, met
 }
 
 func reorder(reqs []otlpcapture.Request, o order) []otlpcapture.Request {
+	if o == noTraces {
+		var out []otlpcapture.Request
+		for _, r := range reqs {
+			if r.Signal != "traces" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	first := map[order]string{logsFirst: "logs", metricsFirst: "metrics"}[o]
 	if first == "" {
 		return reqs
