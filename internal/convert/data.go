@@ -245,7 +245,7 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 		}
 	case derBody:
 		// A dotted-name body is the event name (Claude Code), not a message.
-		if !ctx.metric && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
+		if !ctx.metric && !ctx.span && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
 			return encode.String(dst, ctx.body.Str()), true
 		}
 	default:

@@ -83,6 +83,7 @@ type JoinStore struct {
 	traces   map[pcommon.TraceID]traceSession
 	traceQ   fifo[pcommon.TraceID]
 	services map[string]int64 // service -> when its inference spans were last written
+	svcQ     fifo[string]
 	held     heldList         // every held entry, oldest first
 	byTrace  map[pcommon.TraceID][]*heldEntry
 	bySvc    map[string][]*heldEntry
@@ -444,6 +445,9 @@ func (s *JoinStore) commit(b *JoinBatch, now int64, st *Stats) {
 	}
 	for _, svc := range b.usage {
 		svc = strings.Clone(svc)
+		if _, ok := s.services[svc]; !ok {
+			s.svcQ.push(svc, now)
+		}
 		s.services[svc] = now
 		if hs, ok := s.bySvc[svc]; ok {
 			delete(s.bySvc, svc)
@@ -619,6 +623,8 @@ func (s *JoinStore) TakeDue(all bool) *JoinBatch {
 	}
 	clear(s.resTime)
 	s.resTime = s.resTime[:0]
+	var traces map[pcommon.TraceID]struct{}
+	var svcs map[string]struct{}
 	for h := s.held.front(); h != nil; h = s.held.front() {
 		over := s.nHeld > s.maxHeld || s.heldSize > s.maxHeldBytes
 		if !all && !over && h.deadline > now {
@@ -627,20 +633,56 @@ func (s *JoinStore) TakeDue(all bool) *JoinBatch {
 		if over && h.deadline > now {
 			s.stats.Evicted++
 		}
+		switch h.reason {
+		case waitTrace:
+			if traces == nil {
+				traces = map[pcommon.TraceID]struct{}{}
+			}
+			traces[h.trace] = struct{}{}
+		case waitService:
+			if svcs == nil {
+				svcs = map[string]struct{}{}
+			}
+			svcs[h.service] = struct{}{}
+		}
 		s.takeOne(h, b)
+	}
+	// The groups lose the entries taken, each group filtered once.
+	for tid := range traces {
+		if hs := keepInStore(s.byTrace[tid]); len(hs) > 0 {
+			s.byTrace[tid] = hs
+		} else {
+			delete(s.byTrace, tid)
+		}
+	}
+	for svc := range svcs {
+		if hs := keepInStore(s.bySvc[svc]); len(hs) > 0 {
+			s.bySvc[svc] = hs
+		} else {
+			delete(s.bySvc, svc)
+		}
 	}
 	s.countTraces()
 	return b
 }
 
-// takeOne moves a held entry from the store into b.
+// keepInStore filters a group of held entries to those still in the store.
+func keepInStore(hs []*heldEntry) []*heldEntry {
+	out := hs[:0]
+	for _, h := range hs {
+		if h.inStore {
+			out = append(out, h)
+		}
+	}
+	clear(hs[len(out):])
+	return out
+}
+
+// takeOne moves a held entry from the store into b (the caller drops it
+// from its trace's or service's group).
 func (s *JoinStore) takeOne(h *heldEntry, b *JoinBatch) {
 	s.unlink(h)
 	switch h.reason {
-	case waitTrace:
-		s.dropFrom(s.byTrace, h.trace, h)
-	case waitService:
-		s.dropFromSvc(h.service, h)
 	case waitTwin:
 		if ks := s.keys[h.key]; ks != nil && ks.held == h {
 			// Reserved by the flush: an event that comes meanwhile is a
@@ -651,36 +693,6 @@ func (s *JoinStore) takeOne(h *heldEntry, b *JoinBatch) {
 		}
 	}
 	b.taken = append(b.taken, h)
-}
-
-func (s *JoinStore) dropFrom(m map[pcommon.TraceID][]*heldEntry, tid pcommon.TraceID, h *heldEntry) {
-	hs := m[tid]
-	for i, x := range hs {
-		if x == h {
-			hs = append(hs[:i], hs[i+1:]...)
-			break
-		}
-	}
-	if len(hs) == 0 {
-		delete(m, tid)
-	} else {
-		m[tid] = hs
-	}
-}
-
-func (s *JoinStore) dropFromSvc(svc string, h *heldEntry) {
-	hs := s.bySvc[svc]
-	for i, x := range hs {
-		if x == h {
-			hs = append(hs[:i], hs[i+1:]...)
-			break
-		}
-	}
-	if len(hs) == 0 {
-		delete(s.bySvc, svc)
-	} else {
-		s.bySvc[svc] = hs
-	}
 }
 
 // AppendTaken appends the lines of the entries the batch took (with their
@@ -762,9 +774,18 @@ func (s *JoinStore) expire(now int64) {
 			delete(s.timing, tid)
 		}
 	}
-	for svc, at := range s.services {
-		if at <= now-s.remember {
-			delete(s.services, svc)
+	for {
+		svc, at, ok := s.svcQ.peek()
+		if !ok || (at > now-s.remember && len(s.services) <= s.maxRemembered) {
+			break
+		}
+		s.svcQ.pop()
+		if last, ok := s.services[svc]; ok {
+			if last > at && len(s.services) <= s.maxRemembered {
+				s.svcQ.push(svc, last) // seen again since: remembered from then
+			} else {
+				delete(s.services, svc)
+			}
 		}
 	}
 	s.countTraces()
