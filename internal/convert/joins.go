@@ -84,7 +84,7 @@ type JoinStore struct {
 	traceQ   fifo[pcommon.TraceID]
 	services map[string]int64 // service -> when its inference spans were last written
 	svcQ     fifo[string]
-	held     heldList         // every held entry, oldest first
+	held     heldList // every held entry, oldest first
 	byTrace  map[pcommon.TraceID][]*heldEntry
 	bySvc    map[string][]*heldEntry
 	timing   map[pcommon.TraceID]*timingHold

@@ -60,7 +60,9 @@ func runJoined(t *testing.T, c *Converter, s *JoinStore, written bool, convert f
 }
 
 func spansOf(c *Converter, td ptrace.Traces) func(*JoinBatch, Observer, *Stats) []byte {
-	return func(jb *JoinBatch, obs Observer, st *Stats) []byte { return c.AppendTracesObserved(nil, td, st, obs, jb) }
+	return func(jb *JoinBatch, obs Observer, st *Stats) []byte {
+		return c.AppendTracesObserved(nil, td, st, obs, jb)
+	}
 }
 
 func logsOf(c *Converter, ld plog.Logs) func(*JoinBatch, Observer, *Stats) []byte {
