@@ -9,6 +9,9 @@
 #   make bench-e2e    CPU per record of the built Collector vs the nop exporter
 #   make agents   run the real agents (npm, pinned) against a mock model API,
 #                 store what they send under testdata/agents, check the output
+#   make gateway  build ./_build/gateway/otelcol-gateway (docs/scaling.md)
+#   make scale    the scale-out test: gateway + three backends, one killed
+#                 (its short form, scale-short, is part of make test)
 #
 # Tools are pinned and installed into .tools/bin with `go install`, never into
 # the user's GOPATH; each install leaves a stamp in .tools/stamps named after
@@ -22,6 +25,10 @@ SHELL := bash
 GO ?= go
 
 OCB_VERSION           := v0.165.0
+# The gateway (gateway/builder-config.yaml) is one release of its own:
+# contrib v0.161.0 with its Collector modules, built by the ocb of that
+# release, installed beside the other one.
+GATEWAY_OCB_VERSION   := v0.161.0
 GOLANGCI_LINT_VERSION := v2.15.0
 BENCHSTAT_VERSION     := v0.0.0-20260908200009-22c9c6c9d4da
 
@@ -30,10 +37,12 @@ TOOLS_BIN := $(TOOLS_DIR)/bin
 STAMPS    := $(TOOLS_DIR)/stamps
 
 OCB           := $(TOOLS_BIN)/builder
+GATEWAY_OCB   := $(TOOLS_DIR)/ocb-$(GATEWAY_OCB_VERSION)/builder
 GOLANGCI_LINT := $(TOOLS_BIN)/golangci-lint
 BENCHSTAT     := $(TOOLS_BIN)/benchstat
 
 OCB_STAMP           := $(STAMPS)/builder@$(OCB_VERSION)
+GATEWAY_OCB_STAMP   := $(STAMPS)/builder@$(GATEWAY_OCB_VERSION)
 GOLANGCI_LINT_STAMP := $(STAMPS)/golangci-lint@$(GOLANGCI_LINT_VERSION)
 BENCHSTAT_STAMP     := $(STAMPS)/benchstat@$(BENCHSTAT_VERSION)
 
@@ -46,6 +55,7 @@ ANALYTICS := $(BUILD_DIR)/analytics
 # installed into .tools/node, never globally.
 REPORT_NODE       := $(TOOLS_DIR)/node
 REPORT_NODE_STAMP := $(STAMPS)/report-node@$(shell cksum < scripts/report/package-lock.json | cut -d' ' -f1)
+GATEWAY_BINARY := $(BUILD_DIR)/gateway/otelcol-gateway
 CONFIG    ?= config.yaml
 
 # The Collector is rebuilt only when something it is built from changed: the
@@ -62,6 +72,12 @@ TEST_MODULES := $(patsubst %/go.mod,%,$(wildcard contribtest/go.mod))
 
 GO_TEST_FLAGS ?= -race -timeout 15m
 E2E_FLAGS     ?= -race -count=1 -timeout 10m -v
+# The scale test drives five processes; the race detector would only slow
+# its senders (internal/replay runs under -race in test-unit).
+SCALE_FLAGS   ?= -count=1 -timeout 20m -v
+# The capture root the scale test replays (internal/replay layout); switch
+# to testdata/agents once the real agents' captures are there.
+SCALE_CAPTURES ?= testdata/agents-standin
 
 BENCH       ?= .
 BENCH_COUNT ?= 6
@@ -76,6 +92,11 @@ all: test
 $(OCB_STAMP):
 	@mkdir -p $(TOOLS_BIN) $(STAMPS)
 	GOBIN=$(TOOLS_BIN) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	@touch $@
+
+$(GATEWAY_OCB_STAMP):
+	@mkdir -p $(dir $(GATEWAY_OCB)) $(STAMPS)
+	GOBIN=$(dir $(GATEWAY_OCB)) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(GATEWAY_OCB_VERSION)
 	@touch $@
 
 $(GOLANGCI_LINT_STAMP):
@@ -102,7 +123,7 @@ report-tools: ## npm packages of the report checks (@duckdb/node-api, playwright
 	else echo "npm not found: the report's DuckDB and Chromium tests will be skipped"; fi
 
 .PHONY: tools
-tools: $(OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) report-tools ## install every pinned tool
+tools: $(OCB_STAMP) $(GATEWAY_OCB_STAMP) $(GOLANGCI_LINT_STAMP) $(BENCHSTAT_STAMP) report-tools ## install every pinned tool
 
 ## ---- build and run -------------------------------------------------------
 
@@ -123,6 +144,16 @@ $(ANALYTICS): go.mod go.sum $(GO_SOURCES)
 
 .PHONY: build
 build: $(BINARY) $(ANALYTICS) ## build the Collector with ocb, and the analytics report command
+
+# The gateway contains no module of this repository: only its manifest
+# makes it. ocb does not create the parent of output_path.
+$(GATEWAY_BINARY): $(GATEWAY_OCB_STAMP) gateway/builder-config.yaml
+	@mkdir -p $(BUILD_DIR)
+	GOFLAGS="$$($(GO) env GOFLAGS) -buildvcs=false" $(GATEWAY_OCB) --config gateway/builder-config.yaml
+	@touch $@
+
+.PHONY: gateway
+gateway: $(GATEWAY_BINARY) ## build the gateway Collector (OTLP in, load_balancing out) with ocb v0.161.0
 
 .PHONY: run
 run: $(BINARY) ## build, then run the Collector with $(CONFIG)
@@ -161,14 +192,32 @@ reliability: $(BINARY) ## full reliability suite (~11 min on 2 cores)
 reliability-short: $(BINARY) ## short reliability suite, part of make test
 	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
 
+# The scale-out test (package scale): otelcol-gateway in front of three
+# otelcol-analytics backends, hundreds of concurrent sessions replayed from
+# $(SCALE_CAPTURES), compared with the same replay into one Collector, then
+# one backend killed and restarted mid-run. SCALE_OUT=dir keeps the output
+# directories; SCALE_SESSIONS=n changes the number of sessions.
+SCALE_ENV = OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) OTELCOL_GATEWAY_BINARY=$(CURDIR)/$(GATEWAY_BINARY) \
+	SCALE_CAPTURES=$(abspath $(SCALE_CAPTURES))
+
+.PHONY: scale
+scale: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, full: 2400 sessions through the gateway, one backend killed
+	$(SCALE_ENV) $(GO) test -tags scale $(SCALE_FLAGS) ./scale/
+
+.PHONY: scale-short
+scale-short: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, short (480 sessions), part of make test
+	$(SCALE_ENV) $(GO) test -tags scale -short $(SCALE_FLAGS) ./scale/
+
 .PHONY: test
-test: ## everything CI runs: lint, report tools, unit tests, build, smoke test, short reliability
+test: ## everything CI runs: lint, report tools, unit tests, build, smoke test, short reliability, short scale
 	$(MAKE) lint
 	$(MAKE) report-tools
 	$(MAKE) test-unit
 	$(MAKE) build
 	$(MAKE) e2e
 	$(MAKE) reliability-short
+	$(MAKE) gateway
+	$(MAKE) scale-short
 
 ## ---- the real agents ---------------------------------------------------
 

@@ -3,15 +3,22 @@
 //
 // Usage:
 //
-//	analyticscheck [-min N] [-expect type=N,type=N] [-json] DIR
+//	analyticscheck [-min N] [-expect type=N,type=N] [-json] DIR [DIR...]
 //
 // It prints the number of entries per type and exits 1 when a line is bad,
 // when there are fewer than -min entries, or when a type's count differs
 // from its -expect value; 2 on a usage error.
+//
+// Several directories (the backends behind a gateway, docs/scaling.md) are
+// checked as one output: the counts, -min and -expect are over all of
+// them, each directory's own counts are listed too, and it reports how many
+// sessions have entries in more than one directory (none when every session
+// was routed to one backend; some after a backend was added or removed).
 package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 func main() {
@@ -30,8 +38,19 @@ func main() {
 // result is what -json prints.
 type result struct {
 	schema.Report
-	Failures []string `json:"failures,omitempty"`
-	OK       bool     `json:"ok"`
+	// Dirs are the reports of each directory, when there are several.
+	Dirs []dirReport `json:"dirs,omitempty"`
+	// SplitSessions counts the session ids with entries in more than one
+	// directory (only with several directories).
+	SplitSessions *int     `json:"split_sessions,omitempty"`
+	Failures      []string `json:"failures,omitempty"`
+	OK            bool     `json:"ok"`
+}
+
+// dirReport is one directory's report.
+type dirReport struct {
+	Dir string `json:"dir"`
+	schema.Report
 }
 
 // run is the whole command; it returns the exit code.
@@ -42,13 +61,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	expectArg := fs.String("expect", "", "exact counts per type, `type=N,type=N`")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: analyticscheck [-min N] [-expect type=N,type=N] [-json] DIR")
+		fmt.Fprintln(stderr, "usage: analyticscheck [-min N] [-expect type=N,type=N] [-json] DIR [DIR...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() == 0 {
 		fs.Usage()
 		return 2
 	}
@@ -57,12 +76,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "analyticscheck: -expect: %v\n", err)
 		return 2
 	}
-	rep, err := schema.CheckDir(fs.Arg(0))
+	res, err := check(fs.Args())
 	if err != nil {
 		fmt.Fprintf(stderr, "analyticscheck: %v\n", err)
 		return 1
 	}
-	res := result{Report: rep, Failures: failures(rep, *minEntries, expect)}
+	res.Failures = failures(res.Report, *minEntries, expect)
 	res.OK = len(res.Failures) == 0
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -75,6 +94,70 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// check checks every directory; several are summed into one report.
+func check(dirs []string) (result, error) {
+	if len(dirs) == 1 {
+		rep, err := schema.CheckDir(dirs[0])
+		return result{Report: rep}, err
+	}
+	res := result{Report: schema.Report{Types: map[string]int{}}}
+	for _, d := range dirs {
+		rep, err := schema.CheckDir(d)
+		if err != nil {
+			return res, err
+		}
+		res.Dirs = append(res.Dirs, dirReport{Dir: d, Report: rep})
+		res.Files += rep.Files
+		res.Entries += rep.Entries
+		res.BadCount += rep.BadCount
+		for t, n := range rep.Types {
+			res.Types[t] += n
+		}
+		for _, b := range rep.Bad {
+			if len(res.Bad) < schema.MaxBadLines {
+				res.Bad = append(res.Bad, d+": "+b)
+			}
+		}
+	}
+	split, err := splitSessions(dirs)
+	if err != nil {
+		return res, err
+	}
+	res.SplitSessions = &split
+	return res, nil
+}
+
+// splitSessions counts the session ids that have entries in more than one
+// of dirs. Lines that do not pass the check are skipped (CheckDir counts
+// them).
+func splitSessions(dirs []string) (int, error) {
+	r, err := jsonl.NewMultiReader(dirs...)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	first := map[string]string{} // session id -> first directory
+	split := map[string]bool{}
+	for {
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return len(split), nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		e, cerr := schema.CheckLine(line)
+		if cerr != nil || e.SessionIDNull {
+			continue
+		}
+		if d, ok := first[e.SessionID]; !ok {
+			first[e.SessionID] = r.Dir()
+		} else if d != r.Dir() {
+			split[e.SessionID] = true
+		}
+	}
 }
 
 // parseExpect reads "type=N,type=N".
@@ -137,6 +220,12 @@ func printText(w io.Writer, res result) {
 		fmt.Fprintf(&b, " %s=%d", t, res.Types[t])
 	}
 	fmt.Fprintln(w, b.String())
+	for _, d := range res.Dirs {
+		fmt.Fprintf(w, "  %s: files=%d entries=%d\n", d.Dir, d.Files, d.Entries)
+	}
+	if res.SplitSessions != nil {
+		fmt.Fprintf(w, "sessions in more than one directory: %d\n", *res.SplitSessions)
+	}
 	for _, bad := range res.Bad {
 		fmt.Fprintln(w, "FAIL", bad)
 	}

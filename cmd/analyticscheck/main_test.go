@@ -14,13 +14,16 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
-// entries returns n encoded lines of type typ.
-func entries(typ string, n int) []byte {
+// entries returns n encoded lines of type typ in session "s".
+func entries(typ string, n int) []byte { return sessionEntries(typ, "s", n) }
+
+// sessionEntries returns n encoded lines of type typ in session sid.
+func sessionEntries(typ, sid string, n int) []byte {
 	data := pcommon.NewMap()
 	data.PutStr("tool_name", "Bash")
 	var b []byte
 	for i := 0; i < n; i++ {
-		b = encode.EntryHead(b, time.Unix(1764193807, 0), typ, "s", "")
+		b = encode.EntryHead(b, time.Unix(1764193807, 0), typ, sid, "")
 		b = encode.Map(b, data)
 		b = append(b, `,"metadata":{}}`+"\n"...)
 	}
@@ -58,7 +61,6 @@ func TestRun(t *testing.T) {
 		{"bad line", []string{bad}, 1, []string{"FAIL metrics_20261126_000000_000000.jsonl:2: invalid JSON", "analyticscheck: 1 bad lines"}, ""},
 		{"no metrics folder", []string{t.TempDir()}, 1, nil, "analyticscheck: schema: open"},
 		{"no dir", nil, 2, nil, "usage: analyticscheck"},
-		{"two dirs", []string{good, good}, 2, nil, "usage: analyticscheck"},
 		{"unknown flag", []string{"-x", good}, 2, nil, "flag provided but not defined"},
 		{"expect not type=N", []string{"-expect", "tool_use", good}, 2, nil, `-expect: "tool_use" is not type=N`},
 		{"expect unknown type", []string{"-expect", "tools=1", good}, 2, nil, `"tools" is not one of the ten types`},
@@ -107,5 +109,49 @@ func TestRunJSON(t *testing.T) {
 	if got.OK || got.Files != 1 || got.Entries != 3 || got.Types["token_usage"] != 2 || got.BadCount != 1 ||
 		len(got.Bad) != 1 || len(got.Failures) != 1 {
 		t.Fatalf("report %+v", got)
+	}
+}
+
+// Several directories are one output: counts summed, each directory listed,
+// bad lines named with their directory, and the sessions with entries in
+// more than one directory counted.
+func TestRunSeveralDirs(t *testing.T) {
+	a := makeDir(t, append(sessionEntries("tool_use", "s1", 2), sessionEntries("session_end", "s2", 1)...))
+	b := makeDir(t, append(sessionEntries("tool_use", "s3", 3), sessionEntries("token_usage", "s2", 1)...))
+	c := makeDir(t, append(sessionEntries("tool_use", "s4", 1), "{}\n"...))
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-expect", "tool_use=5,session_end=1,token_usage=1", a, b}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{
+		"files=2 entries=7 session_end=1 token_usage=1 tool_use=5",
+		a + ": files=1 entries=3", b + ": files=1 entries=4",
+		"sessions in more than one directory: 1", "analyticscheck: ok, 7 entries",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if code := run([]string{"-json", a, c}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d with a bad line\n%s", code, stdout.String())
+	}
+	var got struct {
+		Entries       int
+		Bad           []string
+		Dirs          []struct{ Dir string }
+		SplitSessions *int `json:"split_sessions"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Entries != 5 || len(got.Dirs) != 2 || got.SplitSessions == nil || *got.SplitSessions != 0 ||
+		len(got.Bad) != 1 || !strings.HasPrefix(got.Bad[0], c+": ") {
+		t.Fatalf("report %+v", got)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{a, filepath.Join(a, "nope")}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "nope") {
+		t.Fatalf("missing directory: exit %d, stderr %q", code, stderr.String())
 	}
 }

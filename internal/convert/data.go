@@ -18,8 +18,10 @@ import (
 func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	dst = append(dst, '{')
 	comma := false
-	if p.typ == mapping.TokenUsage {
+	if p.typ == mapping.TokenUsage && sc.ctx.tokens != mapping.TokensStandard {
 		c.readTokens(sc, p)
+	} else {
+		sc.tok.have = [numTokenKinds + 1]bool{}
 	}
 	for i := range p.fields {
 		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
@@ -62,10 +64,13 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 // that applies, else null (optional fields: nothing). A token count comes
 // from readTokens, normalized.
 func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma bool, st *Stats) ([]byte, bool) {
-	if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.first, comma); ok {
-		return dst, comma
+	if len(f.def.first) > 0 {
+		if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.first, comma); ok {
+			return dst, comma
+		}
 	}
 	if k := f.def.tok; k != tokNone && sc.tok.have[k] {
+		c.useSource(sc, f)
 		dst, comma = fieldKey(dst, f, comma)
 		n := sc.tok.n[k]
 		c.noteToken(sc, k, n)
@@ -86,11 +91,19 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		if !ok {
 			st.CoercionFailed++
 		}
-		c.noteInfo(sc, f.def.info, a.val(i))
+		if f.def.tok != tokNone {
+			if n, ok := wholeNumber(a.val(i)); ok {
+				c.noteToken(sc, f.def.tok, n)
+			}
+		} else {
+			c.noteInfo(sc, f.def.info, a.val(i))
+		}
 		return dst, comma
 	}
-	if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.derive, comma); ok {
-		return dst, comma
+	if len(f.def.derive) > 0 {
+		if dst, comma, ok := c.appendDerived(dst, sc, f, f.def.derive, comma); ok {
+			return dst, comma
+		}
 	}
 	if f.def.optional {
 		return dst, comma
@@ -99,66 +112,117 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 	return append(dst, "null"...), comma
 }
 
+// useSource marks the field's first present source consumed.
+func (c *Converter) useSource(sc *scratch, f *planField) {
+	for _, s := range f.srcs {
+		if j := sc.rec.find(s.id); j >= 0 {
+			if !s.keep {
+				sc.rec.use(j)
+			}
+			return
+		}
+	}
+}
+
 // appendDerived writes the field from the first of ds that applies.
 func (c *Converter) appendDerived(dst []byte, sc *scratch, f *planField, ds []derivation, comma bool) ([]byte, bool, bool) {
 	for _, d := range ds {
-		mark := len(dst)
-		out, _ := fieldKey(dst, f, comma)
-		out, ok := c.derive(out, sc, d, f.def)
-		if ok {
-			return out, true, true
+		v := c.derive(sc, d, f.def)
+		if v.kind == derivedNone {
+			continue
 		}
-		dst = out[:mark]
+		dst, comma = fieldKey(dst, f, comma)
+		switch v.kind {
+		case derivedBool:
+			dst = encode.Bool(dst, v.b)
+		case derivedFloat:
+			dst = encode.Float(dst, v.f)
+		case derivedNumber:
+			dst = appendNumber(dst, v.f)
+		case derivedString:
+			dst = encode.String(dst, v.s)
+		case derivedOperation:
+			dst = c.appendOperation(dst, sc)
+		}
+		return dst, comma, true
 	}
 	return dst, comma, false
 }
 
-// tokens are a token_usage record's counts by kind, read before its fields
-// are written because a count may depend on others (Claude Code's input
-// leaves out the cache).
+// derived is the value a derivation gives, before it is written.
+type derived struct {
+	kind derivedKind
+	b    bool
+	f    float64
+	s    string
+}
+
+type derivedKind uint8
+
+const (
+	derivedNone      derivedKind = iota
+	derivedBool                  // b
+	derivedFloat                 // f, as a float
+	derivedNumber                // f, as an int when integral
+	derivedString                // s
+	derivedOperation             // written by appendOperation
+)
+
+// tokens is the count of a token_usage record that its sender's counting
+// changes (have): Claude Code's input leaves out the cache, Gemini CLI's
+// output the thoughts. The other counts are written as they came.
 type tokens struct {
 	n    [numTokenKinds + 1]int64
 	have [numTokenKinds + 1]bool
 }
 
-// readTokens reads the token counts of a record from the first present
-// source of each token field that holds a whole number (others are left to
-// appendField, which writes them as they came), and normalizes them to the
-// entries' meaning: input counts cached tokens, output reasoning.
+// readTokens computes, for a sender whose counts differ from the entries'
+// meaning (input counts cached tokens, output reasoning), the count to
+// write instead: input + cache read + cache creation, or output +
+// reasoning. A count that is not a whole number is left as it came.
 func (c *Converter) readTokens(sc *scratch, p *plan) {
 	sc.tok = tokens{}
-	a := sc.rec
-	for i := range p.fields {
-		f := &p.fields[i]
-		k := f.def.tok
-		if k == tokNone {
-			continue
-		}
-		for _, s := range f.srcs {
-			j := a.find(s.id)
-			if j < 0 {
-				continue
-			}
-			if v, ok := wholeNumber(a.val(j)); ok {
-				sc.tok.n[k], sc.tok.have[k] = v, true
-				if !s.keep {
-					a.use(j)
-				}
-			}
-			break
-		}
-	}
-	t := &sc.tok
+	var target tokenKind
+	var parts []tokenKind
 	switch sc.ctx.tokens {
 	case mapping.TokensInputExcludesCache:
-		if t.have[tokInput] {
-			t.n[tokInput] += t.n[tokCacheRead] + t.n[tokCacheCreation]
-		}
+		target, parts = tokInput, inputParts[:]
 	case mapping.TokensOutputExcludesReasoning:
-		if t.have[tokOutput] {
-			t.n[tokOutput] += t.n[tokReasoning]
+		target, parts = tokOutput, outputParts[:]
+	default:
+		return
+	}
+	n, ok := c.tokenValue(sc, p, target)
+	if !ok {
+		return
+	}
+	for _, k := range parts {
+		if v, ok := c.tokenValue(sc, p, k); ok {
+			n += v
 		}
 	}
+	sc.tok.n[target], sc.tok.have[target] = n, true
+}
+
+// The counts added to the sender's input or output count.
+var (
+	inputParts  = [...]tokenKind{tokCacheRead, tokCacheCreation}
+	outputParts = [...]tokenKind{tokReasoning}
+)
+
+// tokenValue reads token count k of the record from its field's first
+// present source, when that holds a whole number.
+func (c *Converter) tokenValue(sc *scratch, p *plan, k tokenKind) (int64, bool) {
+	f := p.tokenFields[k]
+	if f == nil {
+		return 0, false
+	}
+	for _, s := range f.srcs {
+		if j := sc.rec.find(s.id); j >= 0 {
+			return wholeNumber(sc.rec.val(j))
+		}
+	}
+	return 0, false
 }
 
 // wholeNumber reads an int, an integral double or a decimal string of one.
@@ -177,62 +241,65 @@ func fieldKey(dst []byte, f *planField, comma bool) ([]byte, bool) {
 	return append(dst, f.key...), true
 }
 
-// derive appends the value of derivation d, or reports false.
-func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef) ([]byte, bool) {
+// derive returns the value of derivation d for the current record, or
+// derivedNone when it does not apply.
+func (c *Converter) derive(sc *scratch, d derivation, def *fieldDef) derived {
 	ctx := &sc.ctx
 	switch d {
 	case derDecision:
 		v, ok := sc.rec.Get("decision")
 		if !ok {
-			return dst, false
+			break
 		}
 		for _, r := range mapping.RejectDecisions {
 			if mapping.ValueEquals(v, r) {
-				return c.outcome(dst, sc, def, false), true
+				return c.outcome(sc, def, false)
 			}
 		}
 		if mapping.ValueEquals(v, "accept") {
-			return c.outcome(dst, sc, def, true), true
+			return c.outcome(sc, def, true)
 		}
 	case derErrorPresent:
 		for _, id := range c.special.errors {
 			if i := sc.rec.find(id); i >= 0 && isError(sc.rec.val(i)) {
-				return c.outcome(dst, sc, def, false), true
+				return c.outcome(sc, def, false)
 			}
 		}
 	case derStatus:
 		for _, id := range c.special.status {
 			if i := sc.rec.find(id); i >= 0 {
 				if ok, known := statusOutcome(sc.rec.val(i)); known {
-					return c.outcome(dst, sc, def, ok), true
+					return c.outcome(sc, def, ok)
 				}
 			}
 		}
 	case derExitCode:
 		if code, ok := c.exitCode(sc); ok {
 			sc.ctx.exitCode, sc.ctx.hasExit = code, true
-			return c.outcome(dst, sc, def, code == 0), true
+			return c.outcome(sc, def, code == 0)
 		}
 	case derMetricOperation:
-		if ctx.metric {
-			return c.appendOperation(dst, sc)
+		if ctx.metric && ctx.name != "" {
+			return derived{kind: derivedOperation}
 		}
 	case derMetricOK:
 		if ctx.metric {
-			return encode.Bool(dst, true), true
+			return derived{kind: derivedBool, b: true}
 		}
 	case derOperation:
-		return c.appendOperation(dst, sc)
+		if ctx.name != "" {
+			return derived{kind: derivedOperation}
+		}
 	case derMetricDuration:
 		if !ctx.metric {
-			return dst, false
+			break
 		}
 		f := unitToMillis(ctx.unit)
 		if ctx.hasMean {
-			return encode.Float(dst, ctx.mean*f), true
+			return derived{kind: derivedFloat, f: ctx.mean * f}
 		}
 		if ctx.hasValue {
-			return encode.Float(dst, ctx.value*f), true
+			return derived{kind: derivedFloat, f: ctx.value * f}
 		}
 	case derTokenValue:
 		if ctx.metric && ctx.hasValue && (ctx.tokenField == def.name || (ctx.isCost && def.name == "cost_usd")) {
@@ -241,28 +308,25 @@ func (c *Converter) derive(dst []byte, sc *scratch, d derivation, def *fieldDef)
 			} else {
 				c.noteNumber(sc, def.info, ctx.value)
 			}
-			return appendNumber(dst, ctx.value), true
+			return derived{kind: derivedNumber, f: ctx.value}
 		}
 	case derBody:
 		// A dotted-name body is the event name (Claude Code), not a message.
 		if !ctx.metric && !ctx.span && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
-			return encode.String(dst, ctx.body.Str()), true
+			return derived{kind: derivedString, s: ctx.body.Str()}
 		}
 	default:
-		return c.deriveSpan(dst, sc, d, def)
+		return c.deriveSpan(sc, d, def)
 	}
-	return dst, false
+	return derived{}
 }
 
 // appendOperation writes the event name, or the metric name plus the tool
 // or agent name ("gen_ai.execute_tool.duration:search_kb").
-func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
+func (c *Converter) appendOperation(dst []byte, sc *scratch) []byte {
 	ctx := &sc.ctx
-	if ctx.name == "" {
-		return dst, false
-	}
 	if !ctx.metric {
-		return encode.String(dst, ctx.name), true
+		return encode.String(dst, ctx.name)
 	}
 	sc.buf = append(sc.buf[:0], ctx.name...)
 	for _, id := range c.special.opNames {
@@ -272,7 +336,7 @@ func (c *Converter) appendOperation(dst []byte, sc *scratch) ([]byte, bool) {
 			break
 		}
 	}
-	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf))), true
+	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf)))
 }
 
 // unitToMillis is the factor from a metric unit to milliseconds; unknown
@@ -293,12 +357,12 @@ func unitToMillis(unit string) float64 {
 	return 1
 }
 
-// outcome writes a derived success value and notes it.
-func (c *Converter) outcome(dst []byte, sc *scratch, def *fieldDef, ok bool) []byte {
+// outcome is a derived success value, noted for the session tracker.
+func (c *Converter) outcome(sc *scratch, def *fieldDef, ok bool) derived {
 	if def.info == infoSuccess && sc.observing {
 		sc.info.Failed = !ok
 	}
-	return encode.Bool(dst, ok)
+	return derived{kind: derivedBool, b: ok}
 }
 
 // noteInfo records a named field's value for the session tracker.

@@ -14,9 +14,10 @@ import (
 // plan is how to write the named fields of one type (or of one user rule
 // with a fields mapping), with every key resolved to a key id at New.
 type plan struct {
-	typ    mapping.Type
-	fields []planField
-	names  bitset // key ids of the field names: attributes with these keys are not written again
+	typ         mapping.Type
+	fields      []planField
+	names       bitset                        // key ids of the field names: attributes with these keys are not written again
+	tokenFields [numTokenKinds + 1]*planField // token_usage: the field of each token kind
 }
 
 type planField struct {
@@ -245,6 +246,11 @@ func (c *Converter) newPlan(t mapping.Type, fields map[string]string) *plan {
 		}
 		p.names.set(c.keys.add(def.name))
 		p.fields = append(p.fields, pf)
+	}
+	for i := range p.fields {
+		if k := p.fields[i].def.tok; k != tokNone {
+			p.tokenFields[k] = &p.fields[i]
+		}
 	}
 	return p
 }

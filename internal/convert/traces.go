@@ -259,9 +259,10 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 	sc.ctx = recordCtx{span: true, name: sp.Name(), tokens: res.Tokens}
 	_, sc.sp.failedChild = call.failed[sp.SpanID()]
 	sc.sp.start, sc.sp.end, sc.sp.status, sc.sp.msg, sc.sp.events = begin, end, status.Code(), status.Message(), sp.Events()
-	dst = c.appendData(dst, sc, c.planFor(res), st)
+	p := c.planFor(res)
+	dst = c.appendData(dst, sc, p, st)
 	dst = c.appendSpanMeta(dst, sc, sp)
-	usage := res.Inference && res.Type == mapping.TokenUsage && (sc.tok.have[tokInput] || sc.tok.have[tokOutput])
+	usage := res.Inference && res.Type == mapping.TokenUsage && c.hasTokens(sc, p)
 	switch {
 	case hold:
 		c.holdEntry(sc, dst[start:], res.Type, waitTwin, key, tid, call.resSvc)
@@ -441,35 +442,35 @@ func (c *Converter) appendSpanMeta(dst []byte, sc *scratch, sp ptrace.Span) []by
 	return append(dst, '}', '\n')
 }
 
-// deriveSpan appends the value of a span derivation, or reports false
-// (also for every record that is not a span).
-func (c *Converter) deriveSpan(dst []byte, sc *scratch, d derivation, def *fieldDef) ([]byte, bool) {
+// deriveSpan returns the value of a span derivation, or derivedNone (also
+// for every record that is not a span).
+func (c *Converter) deriveSpan(sc *scratch, d derivation, def *fieldDef) derived {
 	if !sc.ctx.span {
-		return dst, false
+		return derived{}
 	}
 	sp := &sc.sp
 	switch d {
 	case derSpanStatus:
 		switch {
 		case sp.status == ptrace.StatusCodeError:
-			return c.outcome(dst, sc, def, false), true
+			return c.outcome(sc, def, false)
 		case sp.status == ptrace.StatusCodeOk:
-			return c.outcome(dst, sc, def, true), true
+			return c.outcome(sc, def, true)
 		case sp.failedChild && def.info == infoSuccess:
-			return c.outcome(dst, sc, def, false), true
+			return c.outcome(sc, def, false)
 		}
 	case derSpanOK:
-		return c.outcome(dst, sc, def, true), true
+		return c.outcome(sc, def, true)
 	case derSpanDuration:
 		if sp.start != 0 && sp.end >= sp.start {
-			return encode.Float(dst, float64(sp.end-sp.start)/1e6), true
+			return derived{kind: derivedFloat, f: float64(sp.end-sp.start) / 1e6}
 		}
 	case derSpanMessage:
 		if sp.status == ptrace.StatusCodeError && sp.msg != "" {
-			return encode.String(dst, sp.msg), true
+			return derived{kind: derivedString, s: sp.msg}
 		}
 		if v, ok := exceptionAttr(sp.events, "exception.message"); ok {
-			return encode.String(dst, v), true
+			return derived{kind: derivedString, s: v}
 		}
 	case derSpanException:
 		key := "exception.type"
@@ -477,14 +478,14 @@ func (c *Converter) deriveSpan(dst []byte, sc *scratch, d derivation, def *field
 			key = "exception.stacktrace"
 		}
 		if v, ok := exceptionAttr(sp.events, key); ok {
-			return encode.String(dst, v), true
+			return derived{kind: derivedString, s: v}
 		}
 	case derService:
 		if s := sc.spans.resSvc; s != "" {
-			return encode.String(dst, s), true
+			return derived{kind: derivedString, s: s}
 		}
 	}
-	return dst, false
+	return derived{}
 }
 
 // exceptionAttr reads a string attribute of a span's first exception
@@ -560,4 +561,14 @@ func (c *Converter) stringOnlyID(id int16) bool {
 		}
 	}
 	return false
+}
+
+// hasTokens reports whether a token_usage record has an input or an
+// output count.
+func (c *Converter) hasTokens(sc *scratch, p *plan) bool {
+	if _, ok := c.tokenValue(sc, p, tokInput); ok {
+		return true
+	}
+	_, ok := c.tokenValue(sc, p, tokOutput)
+	return ok
 }

@@ -248,18 +248,28 @@ var (
 // exceptionSuffix makes "<anything>.exception" an error event.
 const exceptionSuffix = ".exception"
 
-// eventIndex finds the BuiltinEvents rules of a prefix-less name.
+// eventIndex finds the built-in event rules of a prefix-less name with one
+// lookup: the BuiltinEvents rules, then the PromptEvents as rules of their
+// own, indexed after them.
 type eventIndex struct {
-	names     Index
-	groups    [][]int  // per name id: indexes into the rules, table order
-	ruleNames []string // per rule: its name
+	names    Index
+	groups   [][]int // per name id: rule indexes, table order
+	ruleName []string
+	ruleBare []bool // the rule's name has no tool prefix
+	nTyped   int    // rules below this index are BuiltinEvents
 }
 
-func newEventIndex(rules []EventRule) *eventIndex {
-	x := &eventIndex{}
-	for i, r := range rules {
-		x.ruleNames = append(x.ruleNames, r.Name)
-		id := x.names.Add(StripPrefix(r.Name))
+func newEventIndex(rules []EventRule, prompts []string) *eventIndex {
+	x := &eventIndex{nTyped: len(rules)}
+	names := make([]string, 0, len(rules)+len(prompts))
+	for _, r := range rules {
+		names = append(names, r.Name)
+	}
+	names = append(names, prompts...)
+	for i, n := range names {
+		x.ruleName = append(x.ruleName, n)
+		x.ruleBare = append(x.ruleBare, isBare(n))
+		id := x.names.Add(StripPrefix(n))
 		if id == len(x.groups) {
 			x.groups = append(x.groups, nil)
 		}
@@ -269,21 +279,38 @@ func newEventIndex(rules []EventRule) *eventIndex {
 	return x
 }
 
-// rules returns the rules whose bare name is name's, in table order; a
-// caller keeps those that apply (see applies).
-func (x *eventIndex) rules(name string) []int {
-	if id := x.names.Lookup(StripPrefix(name)); id >= 0 {
-		return x.groups[id]
+// rules returns the rules whose bare name is name's, in table order (a
+// caller keeps those that apply), and whether name itself is bare.
+func (x *eventIndex) rules(name string) ([]int, bool) {
+	stripped, prefixed := splitPrefix(name)
+	if id := x.names.Lookup(stripped); id >= 0 {
+		return x.groups[id], !prefixed
 	}
-	return nil
+	return nil, !prefixed
 }
 
-// applies reports whether rule i of the index applies to an event named
-// name: a bare name matches any tool's rule of that bare name; a prefixed
-// name matches rules of its own tool and bare rules, never another tool's.
-func (x *eventIndex) applies(i int, name string) bool {
-	rn := x.ruleNames[i]
-	return rn == name || StripPrefix(name) == name || StripPrefix(rn) == rn
+// applies reports whether rule i applies to an event named name (bare:
+// name has no tool prefix): a bare name matches any tool's rule of that
+// bare name; a prefixed name matches rules of its own tool and bare rules,
+// never another tool's.
+func (x *eventIndex) applies(i int, name string, bare bool) bool {
+	return bare || x.ruleBare[i] || x.ruleName[i] == name
+}
+
+// prompt reports whether a prompt rule of group applies to name.
+func (x *eventIndex) prompt(group []int, name string, bare bool) bool {
+	for j := len(group) - 1; j >= 0 && group[j] >= x.nTyped; j-- {
+		if x.applies(group[j], name, bare) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBare reports whether name has no tool prefix.
+func isBare(name string) bool {
+	_, prefixed := splitPrefix(name)
+	return !prefixed
 }
 
 // isDurationMetric reports whether a histogram or gauge is a duration.

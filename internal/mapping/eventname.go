@@ -12,12 +12,22 @@ var ToolPrefixes = [...]string{"claude_code.", "gemini_cli.", "codex."}
 
 // StripPrefix returns name without a leading tool prefix.
 func StripPrefix(name string) string {
+	bare, _ := splitPrefix(name)
+	return bare
+}
+
+// splitPrefix returns name without its tool prefix, and whether it had one.
+// The prefixes start with 'c' or 'g': other names cost one byte compare.
+func splitPrefix(name string) (string, bool) {
+	if len(name) == 0 || (name[0] != 'c' && name[0] != 'g') {
+		return name, false
+	}
 	for _, p := range ToolPrefixes {
 		if strings.HasPrefix(name, p) {
-			return name[len(p):]
+			return name[len(p):], true
 		}
 	}
-	return name
+	return name, false
 }
 
 // EventNameAttribute is the attribute that carries the event name when the

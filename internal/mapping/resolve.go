@@ -41,10 +41,9 @@ type Config struct {
 
 // Resolver resolves entry types. Immutable; safe for concurrent use.
 type Resolver struct {
-	cfg     Config
-	events  *eventIndex
-	prompts *eventIndex // PromptEvents
-	spans   *spanIndex  // BuiltinSpans
+	cfg    Config
+	events *eventIndex // BuiltinEvents, then PromptEvents as rules of no type
+	spans  *spanIndex  // BuiltinSpans
 }
 
 // Source says which step of SPEC §2 decided a type.
@@ -84,16 +83,7 @@ type Result struct {
 
 // NewResolver returns a Resolver for cfg.
 func NewResolver(cfg Config) *Resolver {
-	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents), prompts: newEventIndex(promptRules()),
-		spans: newSpanIndex(BuiltinSpans)}
-}
-
-func promptRules() []EventRule {
-	out := make([]EventRule, len(PromptEvents))
-	for i, n := range PromptEvents {
-		out[i] = EventRule{Name: n}
-	}
-	return out
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents, PromptEvents), spans: newSpanIndex(BuiltinSpans)}
 }
 
 // Log is a log record as the resolver sees it.
@@ -115,15 +105,16 @@ type Metric struct {
 }
 
 // ResolveLog resolves the type of a log record.
-func (r *Resolver) ResolveLog(l *Log) Result {
-	res := r.resolveLog(l)
-	res.Prompt = r.cfg.Builtin && l.Name != "" && r.isPrompt(l.Name)
-	return res
-}
-
-func (r *Resolver) resolveLog(l *Log) Result {
-	res := r.override(l.Attrs, l.Resource)
-	if res.Type != NoType {
+func (r *Resolver) ResolveLog(l *Log) (res Result) {
+	res = Result{Type: NoType, Rule: -1}
+	var group []int // the built-in rules of the event's bare name
+	bare := true
+	if r.cfg.Builtin && l.Name != "" {
+		if group, bare = r.events.rules(l.Name); group != nil {
+			res.Prompt = r.events.prompt(group, l.Name, bare)
+		}
+	}
+	if r.override(&res, l.Attrs, l.Resource) {
 		return res
 	}
 	for i := range r.cfg.Rules {
@@ -132,10 +123,9 @@ func (r *Resolver) resolveLog(l *Log) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if rule := r.builtinEvent(l.Name, l.Attrs); rule != nil {
-			res = r.result(res, rule.Type, FromBuiltin, -1)
+		if rule := r.builtinEvent(group, l.Name, bare, l.Attrs); rule != nil {
 			res.Tokens, res.Join = rule.Tokens, rule.Join
-			return res
+			return r.result(res, rule.Type, FromBuiltin, -1)
 		}
 		if strings.HasSuffix(l.Name, exceptionSuffix) {
 			return r.result(res, ErrorOccurred, FromBuiltin, -1)
@@ -149,8 +139,8 @@ func (r *Resolver) resolveLog(l *Log) Result {
 
 // ResolveMetric resolves the type of a metric data point.
 func (r *Resolver) ResolveMetric(m *Metric) Result {
-	res := r.override(m.Attrs, m.Resource)
-	if res.Type != NoType {
+	res := Result{Type: NoType, Rule: -1}
+	if r.override(&res, m.Attrs, m.Resource) {
 		return res
 	}
 	for i := range r.cfg.Rules {
@@ -160,9 +150,8 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 	}
 	if r.cfg.Builtin {
 		if rule := builtinMetric(m); rule != nil {
-			res = r.result(res, rule.Type, FromBuiltin, -1)
 			res.YieldsToSpans = rule.YieldsToSpans
-			return res
+			return r.result(res, rule.Type, FromBuiltin, -1)
 		}
 		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
 			return r.result(res, Performance, FromBuiltin, -1)
@@ -190,12 +179,12 @@ func (r *Resolver) result(res Result, t Type, src Source, rule int) Result {
 	return res
 }
 
-// override reads the override attribute, record first, then resource. An
-// invalid value is counted and resolution goes on with the next place.
-func (r *Resolver) override(rec, resource Attrs) Result {
-	res := Result{Type: NoType, Rule: -1}
+// override reads the override attribute, record first, then resource,
+// into res, and reports whether it named a type. An invalid value is
+// counted and resolution goes on with the next place.
+func (r *Resolver) override(res *Result, rec, resource Attrs) bool {
 	if r.cfg.TypeAttribute == "" {
-		return res
+		return false
 	}
 	for i, attrs := range [2]Attrs{rec, resource} {
 		if attrs == nil {
@@ -207,11 +196,11 @@ func (r *Resolver) override(rec, resource Attrs) Result {
 		}
 		if t, ok := ParseType(v.Str()); ok && v.Type() == pcommon.ValueTypeStr { // Str() is "" for other kinds
 			res.Type, res.Source, res.OverrideOnRecord = t, FromOverride, i == 0
-			return res
+			return true
 		}
 		res.InvalidOverride++
 	}
-	return res
+	return false
 }
 
 func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
@@ -252,14 +241,14 @@ func matchAttrs(conds []AttrCond, rec, resource Attrs) bool {
 	return true
 }
 
-// builtinEvent returns the first BuiltinEvents rule that applies to a
-// record named name, or nil.
-func (r *Resolver) builtinEvent(name string, attrs Attrs) *EventRule {
-	if name == "" {
-		return nil
-	}
-	for _, i := range r.events.rules(name) {
-		if !r.events.applies(i, name) {
+// builtinEvent returns the first BuiltinEvents rule of group that applies
+// to a record named name (bare: without a tool prefix), or nil.
+func (r *Resolver) builtinEvent(group []int, name string, bare bool, attrs Attrs) *EventRule {
+	for _, i := range group {
+		if i >= len(BuiltinEvents) {
+			break // the prompt rules follow the typed ones
+		}
+		if !r.events.applies(i, name, bare) {
 			continue
 		}
 		rule := &BuiltinEvents[i]
@@ -280,16 +269,6 @@ func (r *Resolver) builtinEvent(name string, attrs Attrs) *EventRule {
 		}
 	}
 	return nil
-}
-
-// isPrompt reports whether an event named name records a user prompt.
-func (r *Resolver) isPrompt(name string) bool {
-	for _, i := range r.prompts.rules(name) {
-		if r.prompts.applies(i, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // builtinMetric returns the first BuiltinMetrics rule that applies to a

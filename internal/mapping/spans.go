@@ -23,8 +23,8 @@ type Span struct {
 // whatever Config.Unmatched says: instrumented programs make many internal
 // spans per call, and a type for all of them would flood the files.
 func (r *Resolver) ResolveSpan(s *Span) Result {
-	res := r.override(s.Attrs, s.Resource)
-	if res.Type != NoType {
+	res := Result{Type: NoType, Rule: -1}
+	if r.override(&res, s.Attrs, s.Resource) {
 		return res
 	}
 	for i := range r.cfg.Rules {

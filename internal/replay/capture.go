@@ -1,0 +1,327 @@
+// Package replay turns recorded agent sessions into many fresh ones.
+//
+// A capture is one agent run recorded in the capture layout:
+//
+//	<root>/<agent>-<version>/<scenario>/otlp/NNNN-<signal>.json (or .pb)
+//
+// each file one OTLP/HTTP request body as the agent sent it, NNNN its
+// arrival order from 0001, signal logs, metrics or traces. Load reads every
+// capture under a root. A Session is one replay of a capture: every session
+// id the capture uses is replaced by a fresh one, wherever the id appears as
+// a string value (resource, scope, record, data point and exemplar
+// attributes, log bodies, at any depth), and every timestamp is moved by
+// the same amount so that the capture's earliest one falls on the session's
+// start. Sender posts the rewritten bodies to an OTLP/HTTP endpoint the way
+// an agent's SDK does, retrying until they are acknowledged.
+//
+// Traces requests are loaded but not replayed (Capture.Traces counts them):
+// the analytics exporter reads logs and metrics only.
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+)
+
+// DefaultIDKeys are the attribute keys whose string values are a capture's
+// per-session ids: the analytics exporter's session id attributes plus
+// thread.id.
+var DefaultIDKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id", "thread.id"}
+
+// SessionKeys are the analytics exporter's default session_id_attributes:
+// the values found under them are what it writes as session_id.
+var SessionKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
+
+// Signal is the OTLP signal of a request.
+type Signal string
+
+// The signals of the capture layout.
+const (
+	Logs    Signal = "logs"
+	Metrics Signal = "metrics"
+	Traces  Signal = "traces"
+)
+
+// Request is one recorded OTLP/HTTP request of a capture.
+type Request struct {
+	// Path is the file the body was read from.
+	Path string
+	// Signal is the request's signal (from the file name).
+	Signal Signal
+	// Proto is true for a protobuf body (.pb), false for JSON.
+	Proto bool
+	// Items counts the log records or metric data points of the request.
+	Items int
+
+	logs    plog.Logs       // set for Logs
+	metrics pmetric.Metrics // set for Metrics
+}
+
+// Capture is one recorded agent run.
+type Capture struct {
+	// Name is "<agent>-<version>/<scenario>", the capture's path under the root.
+	Name string
+	// Requests are the logs and metrics requests in arrival order.
+	Requests []Request
+	// Traces counts the traces requests, which are not replayed.
+	Traces int
+	// IDs are the distinct per-session ids the capture uses (the string
+	// values of the idKeys attributes), ordered by the first of idKeys they
+	// appear under, then by value.
+	IDs []string
+	// SessionIDs are the ids of IDs found under one of SessionKeys, in the
+	// same order: the session ids the exporter writes for this capture.
+	SessionIDs []string
+	// Start is the earliest non-zero timestamp of the capture, in Unix ns.
+	Start uint64
+}
+
+// requestFile matches NNNN-<signal>.<ext>.
+var requestFile = regexp.MustCompile(`^([0-9]{4})-(logs|metrics|traces)\.(json|pb)$`)
+
+// Load reads every capture under root: each directory root/*/*/ holding an
+// otlp folder. It fails when there is none, so a mistyped root is not a
+// test that replays nothing.
+func Load(root string, idKeys []string) ([]*Capture, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, "*", "*", "otlp"))
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	var caps []*Capture
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			continue
+		}
+		c, err := LoadCapture(filepath.Dir(d), idKeys)
+		if err != nil {
+			return nil, err
+		}
+		rel, err := filepath.Rel(root, filepath.Dir(d))
+		if err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
+		c.Name = filepath.ToSlash(rel)
+		caps = append(caps, c)
+	}
+	if len(caps) == 0 {
+		return nil, fmt.Errorf("replay: no capture under %s (expected <agent>-<version>/<scenario>/otlp/NNNN-<signal>.json)", root)
+	}
+	return caps, nil
+}
+
+// LoadCapture reads the capture in dir (the folder holding otlp/). Files are
+// taken in NNNN order; a gap or a repeated number, a name outside the
+// layout, or a body that does not parse is an error naming the file.
+// idKeys nil means DefaultIDKeys.
+func LoadCapture(dir string, idKeys []string) (*Capture, error) {
+	if idKeys == nil {
+		idKeys = DefaultIDKeys
+	}
+	odir := filepath.Join(dir, "otlp")
+	ents, err := os.ReadDir(odir)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	c := &Capture{Name: filepath.Base(dir), Start: math.MaxUint64}
+	ids := map[string]int{} // id -> index in idKeys of the first key it is under
+	want := 1
+	for _, e := range ents { // ReadDir sorts by name, so by NNNN
+		m := requestFile.FindStringSubmatch(e.Name())
+		path := filepath.Join(odir, e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			return nil, fmt.Errorf("replay: %s: not a request file (NNNN-logs|metrics|traces.json|pb)", path)
+		}
+		if n, _ := strconv.Atoi(m[1]); n != want {
+			return nil, fmt.Errorf("replay: %s: expected request number %04d", path, want)
+		}
+		want++
+		r := Request{Path: path, Signal: Signal(m[2]), Proto: m[3] == "pb"}
+		if r.Signal == Traces {
+			c.Traces++
+			continue
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
+		if err := r.parse(body); err != nil {
+			return nil, fmt.Errorf("replay: %s: %w", path, err)
+		}
+		r.scan(idKeys, ids, &c.Start)
+		c.Requests = append(c.Requests, r)
+	}
+	if len(c.Requests) == 0 {
+		return nil, fmt.Errorf("replay: %s: no logs or metrics request", odir)
+	}
+	if c.Start == math.MaxUint64 {
+		c.Start = 0
+	}
+	for id := range ids {
+		c.IDs = append(c.IDs, id)
+	}
+	slices.SortFunc(c.IDs, func(a, b string) int {
+		if ids[a] != ids[b] {
+			return ids[a] - ids[b]
+		}
+		return strings.Compare(a, b)
+	})
+	for _, id := range c.IDs {
+		if slices.Contains(SessionKeys, idKeys[ids[id]]) {
+			c.SessionIDs = append(c.SessionIDs, id)
+		}
+	}
+	return c, nil
+}
+
+// parse decodes the body with the OTLP/HTTP unmarshaller of its encoding,
+// the one the Collector's receiver uses.
+func (r *Request) parse(body []byte) error {
+	switch r.Signal {
+	case Logs:
+		req := plogotlp.NewExportRequest()
+		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
+			return err
+		}
+		r.logs = req.Logs()
+		r.Items = r.logs.LogRecordCount()
+	case Metrics:
+		req := pmetricotlp.NewExportRequest()
+		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
+			return err
+		}
+		r.metrics = req.Metrics()
+		r.Items = r.metrics.DataPointCount()
+	default:
+		return fmt.Errorf("signal %q is not replayed", r.Signal)
+	}
+	return nil
+}
+
+func unmarshal(fromProto, fromJSON func([]byte) error, proto bool, body []byte) error {
+	if proto {
+		return fromProto(body)
+	}
+	if len(body) == 0 {
+		return errors.New("empty JSON body")
+	}
+	return fromJSON(body)
+}
+
+// scan adds the request's per-session ids (top-level string values of the
+// idKeys attributes, each with the lowest index of a key it is under) to
+// ids and lowers start to its earliest timestamp.
+func (r *Request) scan(idKeys []string, ids map[string]int, start *uint64) {
+	collect := func(m pcommon.Map) {
+		for i, k := range idKeys {
+			if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+				if prev, seen := ids[v.Str()]; !seen || i < prev {
+					ids[v.Str()] = i
+				}
+			}
+		}
+	}
+	low := func(ts pcommon.Timestamp) {
+		if ts != 0 && uint64(ts) < *start {
+			*start = uint64(ts)
+		}
+	}
+	if r.Signal == Logs {
+		walkLogs(r.logs, collect, func(lr plog.LogRecord) {
+			low(lr.Timestamp())
+			low(lr.ObservedTimestamp())
+		})
+		return
+	}
+	walkMetrics(r.metrics, collect, func(p point) {
+		low(p.StartTimestamp())
+		low(p.Timestamp())
+	}, func(e pmetric.Exemplar) { low(e.Timestamp()) })
+}
+
+// walkLogs calls attrs on every attribute map of ld (resource, scope,
+// record) and rec on every record.
+func walkLogs(ld plog.Logs, attrs func(pcommon.Map), rec func(plog.LogRecord)) {
+	for _, rl := range ld.ResourceLogs().All() {
+		attrs(rl.Resource().Attributes())
+		for _, sl := range rl.ScopeLogs().All() {
+			attrs(sl.Scope().Attributes())
+			for _, lr := range sl.LogRecords().All() {
+				attrs(lr.Attributes())
+				rec(lr)
+			}
+		}
+	}
+}
+
+// point is what every metric data point type has.
+type point interface {
+	Attributes() pcommon.Map
+	StartTimestamp() pcommon.Timestamp
+	Timestamp() pcommon.Timestamp
+	SetStartTimestamp(pcommon.Timestamp)
+	SetTimestamp(pcommon.Timestamp)
+}
+
+// walkMetrics calls attrs on every attribute map of md (resource, scope,
+// data point, exemplar filtered attributes), pt on every data point and ex
+// on every exemplar.
+func walkMetrics(md pmetric.Metrics, attrs func(pcommon.Map), pt func(point), ex func(pmetric.Exemplar)) {
+	exemplars := func(es pmetric.ExemplarSlice) {
+		for _, e := range es.All() {
+			attrs(e.FilteredAttributes())
+			ex(e)
+		}
+	}
+	for _, rm := range md.ResourceMetrics().All() {
+		attrs(rm.Resource().Attributes())
+		for _, sm := range rm.ScopeMetrics().All() {
+			attrs(sm.Scope().Attributes())
+			for _, m := range sm.Metrics().All() {
+				switch m.Type() {
+				case pmetric.MetricTypeGauge:
+					for _, p := range m.Gauge().DataPoints().All() {
+						attrs(p.Attributes())
+						pt(p)
+						exemplars(p.Exemplars())
+					}
+				case pmetric.MetricTypeSum:
+					for _, p := range m.Sum().DataPoints().All() {
+						attrs(p.Attributes())
+						pt(p)
+						exemplars(p.Exemplars())
+					}
+				case pmetric.MetricTypeHistogram:
+					for _, p := range m.Histogram().DataPoints().All() {
+						attrs(p.Attributes())
+						pt(p)
+						exemplars(p.Exemplars())
+					}
+				case pmetric.MetricTypeExponentialHistogram:
+					for _, p := range m.ExponentialHistogram().DataPoints().All() {
+						attrs(p.Attributes())
+						pt(p)
+						exemplars(p.Exemplars())
+					}
+				case pmetric.MetricTypeSummary:
+					for _, p := range m.Summary().DataPoints().All() {
+						attrs(p.Attributes())
+						pt(p)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package replay
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+)
+
+// Session is one replay of a capture: its own ids and its own clock.
+type Session struct {
+	// Capture is what is replayed.
+	Capture *Capture
+	// IDs maps every id of Capture.IDs to this session's fresh one.
+	IDs map[string]string
+	// Start is where the capture's earliest timestamp is moved to.
+	Start time.Time
+}
+
+// NewSession returns a replay of c starting at start, with fresh ids drawn
+// from rng (version-4 UUIDs, so the same rng seed gives the same ids).
+func NewSession(c *Capture, start time.Time, rng *rand.Rand) *Session {
+	s := &Session{Capture: c, IDs: make(map[string]string, len(c.IDs)), Start: start}
+	for _, id := range c.IDs {
+		s.IDs[id] = NewID(rng)
+	}
+	return s
+}
+
+// NewID returns a random version-4 UUID in canonical form, drawn from rng.
+func NewID(rng *rand.Rand) string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := rng.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// SessionID is the session's fresh id for the capture's first session id
+// ("" when the capture has none).
+func (s *Session) SessionID() string {
+	if len(s.Capture.SessionIDs) == 0 {
+		return ""
+	}
+	return s.IDs[s.Capture.SessionIDs[0]]
+}
+
+// SessionIDs are the session's fresh ids for every Capture.SessionIDs.
+func (s *Session) SessionIDs() []string {
+	out := make([]string, len(s.Capture.SessionIDs))
+	for i, id := range s.Capture.SessionIDs {
+		out[i] = s.IDs[id]
+	}
+	return out
+}
+
+// Body returns request i of the session, rewritten, encoded as recorded
+// (JSON or protobuf), with its Content-Type.
+func (s *Session) Body(i int) (contentType string, body []byte, err error) {
+	r := &s.Capture.Requests[i]
+	shift := func(ts pcommon.Timestamp) pcommon.Timestamp {
+		if ts == 0 {
+			return 0
+		}
+		return pcommon.Timestamp(uint64(ts) - s.Capture.Start + uint64(s.Start.UnixNano()))
+	}
+	attrs := func(m pcommon.Map) { rewriteMap(m, s.IDs) }
+	switch r.Signal {
+	case Logs:
+		ld := plog.NewLogs()
+		r.logs.CopyTo(ld)
+		walkLogs(ld, attrs, func(lr plog.LogRecord) {
+			rewriteValue(lr.Body(), s.IDs)
+			lr.SetTimestamp(shift(lr.Timestamp()))
+			lr.SetObservedTimestamp(shift(lr.ObservedTimestamp()))
+		})
+		req := plogotlp.NewExportRequestFromLogs(ld)
+		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+	case Metrics:
+		md := pmetric.NewMetrics()
+		r.metrics.CopyTo(md)
+		walkMetrics(md, attrs, func(p point) {
+			p.SetStartTimestamp(shift(p.StartTimestamp()))
+			p.SetTimestamp(shift(p.Timestamp()))
+		}, func(e pmetric.Exemplar) { e.SetTimestamp(shift(e.Timestamp())) })
+		req := pmetricotlp.NewExportRequestFromMetrics(md)
+		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+	}
+	return "", nil, fmt.Errorf("replay: %s: signal %q is not replayed", r.Path, r.Signal)
+}
+
+func encode(toProto, toJSON func() ([]byte, error), proto bool) (string, []byte, error) {
+	if proto {
+		b, err := toProto()
+		return "application/x-protobuf", b, err
+	}
+	b, err := toJSON()
+	return "application/json", b, err
+}
+
+// rewriteMap replaces, at any depth, every string value of m found in ids.
+func rewriteMap(m pcommon.Map, ids map[string]string) {
+	for _, v := range m.All() {
+		rewriteValue(v, ids)
+	}
+}
+
+// maxDepth bounds the recursion on hostile nesting; deeper values stay as
+// they are.
+const maxDepth = 64
+
+func rewriteValue(v pcommon.Value, ids map[string]string) { rewriteDepth(v, ids, 0) }
+
+func rewriteDepth(v pcommon.Value, ids map[string]string, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if fresh, ok := ids[v.Str()]; ok {
+			v.SetStr(fresh)
+		}
+	case pcommon.ValueTypeMap:
+		for _, e := range v.Map().All() {
+			rewriteDepth(e, ids, depth+1)
+		}
+	case pcommon.ValueTypeSlice:
+		for _, e := range v.Slice().All() {
+			rewriteDepth(e, ids, depth+1)
+		}
+	}
+}

@@ -1,0 +1,266 @@
+// Command standin writes a stand-in capture set in the capture layout from
+// this repository's own OTLP payloads (testdata/payloads), for the scale
+// test until real agent captures exist:
+//
+//	go run ./internal/replay/standin [-payloads testdata/payloads] [-out testdata/agents-standin]
+//
+// Each agent gets one capture, <agent>-standin/mixed (the payloads mix
+// successful and failing tools, errors and token usage): its payload's records
+// split into requests of at most three log records (one metric per metrics
+// request), logs and metrics requests interleaved, each request written as
+// compact OTLP/JSON the way an SDK posts it, and a run.json naming the
+// sources. The shapes are the agents': Claude Code (session.id on records
+// and data points), Gemini CLI (session.id on the resource and records),
+// Codex (conversation.id on log records, metrics without any session id)
+// and a GenAI app (gen_ai.conversation.id on data points). The output is a
+// pure function of the payloads; TestCheckedIn keeps the checked-in set
+// equal to it.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+)
+
+func main() {
+	payloads := flag.String("payloads", "testdata/payloads", "directory of the source OTLP/JSON payloads")
+	out := flag.String("out", "testdata/agents-standin", "capture root to write")
+	flag.Parse()
+	if err := generate(*payloads, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "standin:", err)
+		os.Exit(1)
+	}
+}
+
+// scenario is the scenario name of every stand-in capture.
+const scenario = "mixed"
+
+// agent is one stand-in capture: its name, the logs payload and
+// the metrics payload it is cut from (either may be empty), and an
+// optional filter on the metrics' resources.
+type agent struct {
+	name          string
+	logs, metrics string
+	// metricsService keeps only the resources of this service.name.
+	metricsService string
+	// dropIDs removes the session id attributes from the metrics (an agent
+	// whose metrics carry none).
+	dropIDs bool
+}
+
+var agents = []agent{
+	{name: "claude-code", logs: "claude_code_logs.json", metrics: "claude_code_metrics.json"},
+	{name: "gemini-cli", logs: "gemini_cli_logs.json"},
+	{name: "codex", logs: "codex_logs.json", metrics: "other_metrics.json", metricsService: "codex_cli_rs", dropIDs: true},
+	{name: "genai-app", metrics: "genai_metrics.json"},
+}
+
+// idKeys are the session id attributes dropIDs removes.
+var idKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id", "thread.id"}
+
+// recordsPerRequest is how many log records one stand-in request holds.
+const recordsPerRequest = 3
+
+func generate(payloads, out string) error {
+	for _, a := range agents {
+		dir := filepath.Join(out, a.name+"-standin", scenario)
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "otlp"), 0o750); err != nil {
+			return err
+		}
+		var logsReqs, metricsReqs [][]byte
+		var sources []string
+		if a.logs != "" {
+			ld, err := readLogs(filepath.Join(payloads, a.logs))
+			if err != nil {
+				return err
+			}
+			if logsReqs, err = splitLogs(ld); err != nil {
+				return err
+			}
+			sources = append(sources, "testdata/payloads/"+a.logs)
+		}
+		if a.metrics != "" {
+			md, err := readMetrics(filepath.Join(payloads, a.metrics))
+			if err != nil {
+				return err
+			}
+			if a.metricsService != "" {
+				md.ResourceMetrics().RemoveIf(func(rm pmetric.ResourceMetrics) bool {
+					v, ok := rm.Resource().Attributes().Get("service.name")
+					return !ok || v.Str() != a.metricsService
+				})
+			}
+			if a.dropIDs {
+				dropIDs(md)
+			}
+			if metricsReqs, err = splitMetrics(md); err != nil {
+				return err
+			}
+			sources = append(sources, "testdata/payloads/"+a.metrics)
+		}
+		n := 0
+		write := func(signal string, body []byte) error {
+			n++
+			return os.WriteFile(filepath.Join(dir, "otlp", fmt.Sprintf("%04d-%s.json", n, signal)), body, 0o600)
+		}
+		// Interleave: metrics request j goes after the logs request that
+		// ends the (j+1)-th of len(metrics)+1 equal parts.
+		next := 0
+		for j, m := range metricsReqs {
+			upto := (j + 1) * len(logsReqs) / (len(metricsReqs) + 1)
+			for ; next < upto; next++ {
+				if err := write("logs", logsReqs[next]); err != nil {
+					return err
+				}
+			}
+			if err := write("metrics", m); err != nil {
+				return err
+			}
+		}
+		for ; next < len(logsReqs); next++ {
+			if err := write("logs", logsReqs[next]); err != nil {
+				return err
+			}
+		}
+		run, err := json.MarshalIndent(map[string]any{
+			"agent": a.name, "version": "standin", "scenario": scenario, "standin": true,
+			"sources": sources,
+			"note":    "generated by go run ./internal/replay/standin from the repository's payloads, not recorded from the agent",
+		}, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "run.json"), append(run, '\n'), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readLogs(path string) (plog.Logs, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return plog.Logs{}, err
+	}
+	req := plogotlp.NewExportRequest()
+	if err := req.UnmarshalJSON(b); err != nil {
+		return plog.Logs{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return req.Logs(), nil
+}
+
+func readMetrics(path string) (pmetric.Metrics, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return pmetric.Metrics{}, err
+	}
+	req := pmetricotlp.NewExportRequest()
+	if err := req.UnmarshalJSON(b); err != nil {
+		return pmetric.Metrics{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return req.Metrics(), nil
+}
+
+// splitLogs cuts ld into requests of at most recordsPerRequest records,
+// each with its record's resource and scope.
+func splitLogs(ld plog.Logs) ([][]byte, error) {
+	var out [][]byte
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			recs := sl.LogRecords()
+			for from := 0; from < recs.Len(); from += recordsPerRequest {
+				part := plog.NewLogs()
+				nrl := part.ResourceLogs().AppendEmpty()
+				rl.Resource().CopyTo(nrl.Resource())
+				nrl.SetSchemaUrl(rl.SchemaUrl())
+				nsl := nrl.ScopeLogs().AppendEmpty()
+				sl.Scope().CopyTo(nsl.Scope())
+				nsl.SetSchemaUrl(sl.SchemaUrl())
+				for i := from; i < min(from+recordsPerRequest, recs.Len()); i++ {
+					recs.At(i).CopyTo(nsl.LogRecords().AppendEmpty())
+				}
+				b, err := plogotlp.NewExportRequestFromLogs(part).MarshalJSON()
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
+}
+
+// splitMetrics cuts md into one request per metric.
+func splitMetrics(md pmetric.Metrics) ([][]byte, error) {
+	var out [][]byte
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				part := pmetric.NewMetrics()
+				nrm := part.ResourceMetrics().AppendEmpty()
+				rm.Resource().CopyTo(nrm.Resource())
+				nrm.SetSchemaUrl(rm.SchemaUrl())
+				nsm := nrm.ScopeMetrics().AppendEmpty()
+				sm.Scope().CopyTo(nsm.Scope())
+				nsm.SetSchemaUrl(sm.SchemaUrl())
+				m.CopyTo(nsm.Metrics().AppendEmpty())
+				b, err := pmetricotlp.NewExportRequestFromMetrics(part).MarshalJSON()
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
+}
+
+// dropIDs removes the session id attributes from every attribute map of md.
+func dropIDs(md pmetric.Metrics) {
+	drop := func(m pcommon.Map) {
+		for _, k := range idKeys {
+			m.Remove(k)
+		}
+	}
+	for _, rm := range md.ResourceMetrics().All() {
+		drop(rm.Resource().Attributes())
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				switch m.Type() {
+				case pmetric.MetricTypeGauge:
+					for _, p := range m.Gauge().DataPoints().All() {
+						drop(p.Attributes())
+					}
+				case pmetric.MetricTypeSum:
+					for _, p := range m.Sum().DataPoints().All() {
+						drop(p.Attributes())
+					}
+				case pmetric.MetricTypeHistogram:
+					for _, p := range m.Histogram().DataPoints().All() {
+						drop(p.Attributes())
+					}
+				case pmetric.MetricTypeExponentialHistogram:
+					for _, p := range m.ExponentialHistogram().DataPoints().All() {
+						drop(p.Attributes())
+					}
+				case pmetric.MetricTypeSummary:
+					for _, p := range m.Summary().DataPoints().All() {
+						drop(p.Attributes())
+					}
+				}
+			}
+		}
+	}
+}

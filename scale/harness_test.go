@@ -1,0 +1,340 @@
+//go:build scale
+
+package scale
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	readyMessage = "Everything is ready"
+	startTimeout = 60 * time.Second // a cold start on a busy 2-core machine
+	stopTimeout  = 2 * time.Minute  // SIGTERM to exit, the gateway's drain included
+)
+
+// repoRoot is the repository root (the parent of this package's folder).
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the scale package source")
+	}
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// binary returns $env, else rel under the repository root; a missing
+// binary fails the test (a scale run without it proves nothing).
+func binary(t testing.TB, env, rel, target string) string {
+	t.Helper()
+	bin := os.Getenv(env)
+	if bin == "" {
+		bin = filepath.Join(repoRoot(t), rel)
+	}
+	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
+		t.Fatalf("%s not found (run `make %s` or set %s): %v", bin, target, env, err)
+	}
+	return bin
+}
+
+// freePort returns a loopback address whose port was free a moment ago.
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+func port(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
+}
+
+// logBuffer collects a child's output and wakes a waiter on every write.
+type logBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	notify chan struct{}
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	n, err := b.buf.Write(p)
+	b.mu.Unlock()
+	select {
+	case b.notify <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// proc is one running Collector process.
+type proc struct {
+	t      testing.TB
+	name   string
+	cmd    *exec.Cmd
+	log    *logBuffer
+	exited chan struct{}
+	err    error         // Wait's result, valid once exited is closed
+	cpu0   time.Duration // CPU time used by the time it was ready
+}
+
+// start runs bin with args and env added, in dir, and waits until it logs
+// that it is ready. The process is killed at cleanup if still running.
+func start(t testing.TB, name, bin, dir string, env []string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, log: &logBuffer{notify: make(chan struct{}, 1)}, exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("%s: start %s: %v", name, bin, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		if p.running() {
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+		if t.Failed() {
+			t.Logf("%s output (pid %d):\n%s", name, p.cmd.Process.Pid, tail(p.log.String(), 4000))
+		}
+	})
+	if err := p.waitLog(readyMessage, startTimeout); err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, tail(p.log.String(), 4000))
+	}
+	p.cpu0 = p.cpu()
+	return p
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+func (p *proc) running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// waitLog waits until the output holds substr, the process exits, or the
+// timeout passes.
+func (p *proc) waitLog(substr string, timeout time.Duration) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		if strings.Contains(p.log.String(), substr) {
+			return nil
+		}
+		select {
+		case <-p.log.notify:
+		case <-p.exited:
+			if strings.Contains(p.log.String(), substr) {
+				return nil
+			}
+			if p.err == nil {
+				return fmt.Errorf("exited with status 0 before logging %q", substr)
+			}
+			return fmt.Errorf("exited (%w) before logging %q", p.err, substr)
+		case <-deadline.C:
+			return fmt.Errorf("did not log %q within %v", substr, timeout)
+		}
+	}
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times (100 on every
+// Linux architecture Go supports).
+const clockTicks = 100
+
+// busy is the CPU time the process has used since it was ready.
+func (p *proc) busy() time.Duration { return p.cpu() - p.cpu0 }
+
+// cpu is the CPU time (user + system) the running process has used.
+func (p *proc) cpu() time.Duration {
+	p.t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, utime 14, stime 15.
+	rest := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(rest) < 13 {
+		p.t.Fatalf("%s: short /proc stat %q", p.name, b)
+	}
+	utime, err1 := strconv.ParseInt(rest[11], 10, 64)
+	stime, err2 := strconv.ParseInt(rest[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		p.t.Fatalf("%s: /proc stat %q", p.name, b)
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// kill sends SIGKILL and waits until the process is gone.
+func (p *proc) kill() {
+	p.t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	select {
+	case <-p.exited:
+	case <-time.After(startTimeout):
+		p.t.Fatalf("%s survived SIGKILL", p.name)
+	}
+}
+
+// stop sends SIGTERM and fails the test unless the process exits 0 within
+// stopTimeout.
+func (p *proc) stop() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		p.t.Fatalf("%s: SIGTERM: %v", p.name, err)
+	}
+	select {
+	case <-p.exited:
+		if p.err != nil {
+			p.t.Fatalf("%s exited with %v after SIGTERM\n%s", p.name, p.err, tail(p.log.String(), 4000))
+		}
+	case <-time.After(stopTimeout):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		p.t.Fatalf("%s did not exit within %v of SIGTERM", p.name, stopTimeout)
+	}
+}
+
+// backend is one otelcol-analytics started with gateway/backend.yaml.
+type backend struct {
+	name     string
+	grpc     string // the endpoint the gateway sends to
+	http     string // set for the reference backend, which the replay hits directly
+	dir      string // its output directory
+	bin      string
+	env      []string
+	args     []string
+	p        *proc
+	restarts int
+}
+
+// backendAddrs are the backend endpoints of gateway/config.yaml, so the
+// test routes over the ring of the documented deployment. The ring is
+// built from these strings and gives each of them close to a third of the
+// sessions (the short run: 149, 167 and 164 of 480). With three random
+// ports one backend gets more than 1.4 times its fair share about once in
+// 200 port triples (the ring has only 200 points per backend).
+var backendAddrs = []string{"127.0.0.1:14317", "127.0.0.1:24317", "127.0.0.1:34317"}
+
+// backendEndpoints returns backendAddrs when all of them are free now, else
+// n free ports (another run holds them), saying so.
+func backendEndpoints(t testing.TB) []string {
+	t.Helper()
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	for _, a := range backendAddrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			t.Logf("%s is taken (%v): the backends get free ports, and the share of each is what the ring makes of them", a, err)
+			out := make([]string, len(backendAddrs))
+			for i := range out {
+				out[i] = freePort(t)
+			}
+			return out
+		}
+		ls = append(ls, l)
+	}
+	return backendAddrs
+}
+
+// newBackend starts a backend on the gRPC endpoint addr, writing into
+// base/name. withHTTP adds an OTLP/HTTP receiver (the reference backend
+// takes the replay directly).
+func newBackend(t testing.TB, bin, base, name, addr string, withHTTP bool) *backend {
+	t.Helper()
+	b := &backend{name: name, grpc: addr, dir: filepath.Join(base, name), bin: bin}
+	b.env = []string{
+		"BACKEND_ENDPOINT=" + b.grpc,
+		"BACKEND_DIRECTORY=" + b.dir,
+		"BACKEND_METRICS_PORT=" + port(freePort(t)),
+	}
+	b.args = []string{"--config", filepath.Join(repoRoot(t), "gateway", "backend.yaml")}
+	if withHTTP {
+		b.http = freePort(t)
+		b.args = append(b.args, "--config", "yaml:receivers::otlp::protocols::http::endpoint: "+b.http)
+	}
+	b.start(t)
+	return b
+}
+
+func (b *backend) start(t testing.TB) {
+	t.Helper()
+	name := b.name
+	if b.restarts > 0 {
+		name += " (restart " + strconv.Itoa(b.restarts) + ")"
+	}
+	b.p = start(t, name, b.bin, filepath.Dir(b.dir), b.env, b.args...)
+}
+
+// restart starts the backend again on the same endpoint and directory.
+func (b *backend) restart(t testing.TB) {
+	t.Helper()
+	b.restarts++
+	b.start(t)
+}
+
+// gateway is otelcol-gateway started with gateway/config.yaml, its
+// endpoints and backends overridden for this run.
+type gateway struct {
+	http string
+	p    *proc
+}
+
+func newGateway(t testing.TB, bin, dir string, backends []*backend) *gateway {
+	t.Helper()
+	g := &gateway{http: freePort(t)}
+	hosts := make([]string, len(backends))
+	for i, b := range backends {
+		hosts[i] = b.grpc
+	}
+	args := []string{
+		"--config", filepath.Join(repoRoot(t), "gateway", "config.yaml"),
+		"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + freePort(t),
+		"--config", "yaml:receivers::otlp::protocols::http::endpoint: " + g.http,
+		"--config", "yaml:exporters::load_balancing::resolver::static::hostnames: [" + strings.Join(hosts, ", ") + "]",
+		"--config", "yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: " + port(freePort(t)) + "}}}}]",
+	}
+	g.p = start(t, "gateway", bin, dir, nil, args...)
+	return g
+}
