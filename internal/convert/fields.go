@@ -259,4 +259,18 @@ var commonKeys = []string{
 	"hook_type", "exit_code", "app.version", "service.name", "service.version", "os.type", "host.arch",
 	"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "server.address", "server.port",
 	"conversation.id", "user.account_id", "start_type", "exit_code",
+	// Span attributes: Claude Code's, the GenAI conventions', the
+	// instrumentations', and the keys of Codex's internal spans (known
+	// keys skip the UTF-8 check that unknown ones get).
+	"anthropic.provider", "anthropic.custom_base_url", "span.type", "tool_name_safe", "full_command",
+	"bash_command_class", "bash_argv0", "llm_request.context", "query_source_safe", "ttft_ms", "first_content_ms",
+	"stop_reason", "effort", "interaction.sequence", "interaction.duration_ms", "user_prompt", "user_prompt_length",
+	"parent.source", "queued_sends", "gen_ai.response.id", "gen_ai.response.finish_reasons", "gen_ai.tool.call.id",
+	"gen_ai.tool.type", "gen_ai.tool.description", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",
+	"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions",
+	"gen_ai.usage.total_tokens", "traceloop.workflow.name", "traceloop.entity.path", "traceloop.entity.input",
+	"traceloop.entity.output", "ai.model.provider", "ai.settings.maxRetries", "ai.prompt", "ai.prompt.messages",
+	"ai.response.text", "ai.response.finishReason", "ai.response.id", "ai.usage.totalTokens",
+	"code.file.path", "code.module.name", "code.line.number", "code.function.name", "thread.name", "target",
+	"busy_ns", "idle_ns", "turn.id", "turn_id",
 }

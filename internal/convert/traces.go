@@ -2,7 +2,8 @@ package convert
 
 import (
 	"bytes"
-	"encoding/hex"
+	"encoding/binary"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,10 +30,10 @@ func (c *Converter) registerSpanKeys() {
 	for _, k := range StringOnlyIDAttributes {
 		c.strIDs = append(c.strIDs, t.add(k))
 	}
+	for _, k := range mapping.SpanConditionKeys {
+		t.cond = append(t.cond, t.add(k))
+	}
 	for _, r := range mapping.BuiltinSpans {
-		if r.Attr != "" {
-			t.add(r.Attr)
-		}
 		if r.Join != "" {
 			t.add(r.Join)
 		}
@@ -67,6 +68,11 @@ type spanCall struct {
 	deferred  []spanPos
 	pass2     bool
 	resSvc    string
+	// The last trace learned, and the last session timed, and its timing:
+	// consecutive spans mostly share them.
+	lastTID  pcommon.TraceID
+	lastSID  string
+	lastTime *timingHold
 }
 
 type spanPos struct{ rs, ss, sp int32 }
@@ -79,6 +85,7 @@ func (s *spanCall) reset() {
 	s.deferred = s.deferred[:0]
 	s.pass2 = false
 	s.resSvc = ""
+	s.lastTID, s.lastSID, s.lastTime = pcommon.TraceID{}, "", nil
 }
 
 // AppendTraces appends one line per span a rule maps to dst.
@@ -178,13 +185,14 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 	if !own {
 		sid = sc.resSID
 	}
-	if !call.pass2 && sid != "" && !tid.IsEmpty() {
+	if !call.pass2 && sid != "" && !tid.IsEmpty() && tid != call.lastTID {
 		if call.traceSID == nil {
 			call.traceSID = map[pcommon.TraceID]string{}
 		}
 		if _, ok := call.traceSID[tid]; !ok {
 			call.traceSID[tid] = sid
 		}
+		call.lastTID = tid
 	}
 	status := sp.Status()
 	if !call.pass2 && status.Code() == ptrace.StatusCodeError && !sp.ParentSpanID().IsEmpty() {
@@ -193,22 +201,22 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 		}
 		call.failed[sp.ParentSpanID()] = struct{}{}
 	}
-	sc.span = mapping.Span{Name: sp.Name(), Service: call.resSvc, Root: sp.ParentSpanID().IsEmpty(), Attrs: a, Resource: sc.res}
+	sc.span = mapping.Span{Name: sp.Name(), Service: call.resSvc, Root: sp.ParentSpanID().IsEmpty(), Attrs: a, Resource: sc.res, Cond: a}
 	res := c.resolver.ResolveSpan(&sc.span)
 	begin, end := sp.StartTimestamp(), sp.EndTimestamp()
 	if end == 0 || end < begin {
 		end = begin
 	}
-	uid, ok := c.firstID(a, c.ids.user)
-	if !ok {
-		uid = sc.resUID
-	}
 	if res.Type < 0 {
 		// Unmatched spans are the many: nothing more than their timing.
 		countDropped(st, res.Type)
 		st.InvalidOverride += int64(res.InvalidOverride)
-		c.spanTiming(sc, sid, uid, tid, begin, end)
+		c.spanTiming(sc, sid, "", tid, begin, end)
 		return dst
+	}
+	uid, ok := c.firstID(a, c.ids.user)
+	if !ok {
+		uid = sc.resUID
 	}
 	if sid == "" && !tid.IsEmpty() {
 		if s, ok := call.traceSID[tid]; ok {
@@ -301,8 +309,37 @@ func joinKey(attr, sid, id string) string {
 func promptKey(tid pcommon.TraceID) string {
 	var b [2 + 2*len(tid)]byte
 	b[0], b[1] = 'p', 0
-	hex.Encode(b[2:], tid[:])
+	appendHex(b[:2], tid[:])
 	return string(b[:])
+}
+
+// appendHex appends id in lower-case hex: a trace or span id, four bytes
+// at a time (hex.AppendEncode costs several times that per span).
+func appendHex(dst, id []byte) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 2*len(id))[:n+2*len(id)]
+	out := dst[n:]
+	for len(id) >= 4 {
+		binary.BigEndian.PutUint64(out, hex4(binary.BigEndian.Uint32(id)))
+		id, out = id[4:], out[8:]
+	}
+	const digits = "0123456789abcdef"
+	for i, b := range id {
+		out[2*i], out[2*i+1] = digits[b>>4], digits[b&15]
+	}
+	return dst
+}
+
+// hex4 is the eight hex digits of v, as ASCII bytes in a big-endian word:
+// each nibble spread to a byte, then '0' added, and 'a'-'0'-10 more for
+// the digits above 9.
+func hex4(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000FFFF0000FFFF
+	x = (x | x<<8) & 0x00FF00FF00FF00FF
+	x = (x | x<<4) & 0x0F0F0F0F0F0F0F0F
+	above9 := ((x + 0x0606060606060606) >> 4) & 0x0101010101010101
+	return x + 0x3030303030303030 + above9*('a'-'0'-10)
 }
 
 // holdEntry gives the entry line just written to the call's JoinBatch to
@@ -322,7 +359,8 @@ func (c *Converter) holdEntry(sc *scratch, line []byte, t mapping.Type, reason h
 }
 
 // spanTiming notes the time span of a span that made no entry (or not yet
-// one): per session, or per trace while the session is not known.
+// one): per session, or per trace while the session is not known. uid ""
+// is read from the span when the session or trace is new to the call.
 func (c *Converter) spanTiming(sc *scratch, sid, uid string, tid pcommon.TraceID, begin, end pcommon.Timestamp) {
 	if !sc.observing || end == 0 {
 		return
@@ -333,21 +371,34 @@ func (c *Converter) spanTiming(sc *scratch, sid, uid string, tid pcommon.TraceID
 	b, e := int64(begin), int64(end)
 	call := &sc.spans
 	if sid != "" {
+		if t := call.lastTime; t != nil && sid == call.lastSID {
+			t.start, t.end = min(t.start, b), max(t.end, e)
+			return
+		}
+		if uid == "" {
+			uid = c.spanUser(sc, sid, tid)
+		}
 		if call.bySession == nil {
 			call.bySession = map[string]*timingHold{}
 		}
-		if t := call.bySession[sid]; t != nil {
+		t := call.bySession[sid]
+		if t != nil {
 			t.start, t.end = min(t.start, b), max(t.end, e)
 			if t.uid == "" {
 				t.uid = uid
 			}
-			return
+		} else {
+			t = &timingHold{start: b, end: e, uid: uid}
+			call.bySession[sid] = t
 		}
-		call.bySession[sid] = &timingHold{start: b, end: e, uid: uid}
+		call.lastSID, call.lastTime = sid, t
 		return
 	}
 	if tid.IsEmpty() {
 		return
+	}
+	if uid == "" {
+		uid = c.spanUser(sc, sid, tid)
 	}
 	if call.byTrace == nil {
 		call.byTrace = map[pcommon.TraceID]*timingHold{}
@@ -414,17 +465,17 @@ func (c *Converter) appendSpanMeta(dst []byte, sc *scratch, sp ptrace.Span) []by
 	tid, sid, pid := sp.TraceID(), sp.SpanID(), sp.ParentSpanID()
 	if !tid.IsEmpty() {
 		dst = append(dst, `,"trace_id":"`...)
-		dst = hex.AppendEncode(dst, tid[:])
+		dst = appendHex(dst, tid[:])
 		dst = append(dst, '"')
 	}
 	if !sid.IsEmpty() {
 		dst = append(dst, `,"span_id":"`...)
-		dst = hex.AppendEncode(dst, sid[:])
+		dst = appendHex(dst, sid[:])
 		dst = append(dst, '"')
 	}
 	if !pid.IsEmpty() {
 		dst = append(dst, `,"parent_span_id":"`...)
-		dst = hex.AppendEncode(dst, pid[:])
+		dst = appendHex(dst, pid[:])
 		dst = append(dst, '"')
 	}
 	switch sp.Status().Code() {
@@ -571,4 +622,29 @@ func (c *Converter) hasTokens(sc *scratch, p *plan) bool {
 	}
 	_, ok := c.tokenValue(sc, p, tokOutput)
 	return ok
+}
+
+// spanUser is the user id of the current span for a session or trace the
+// call has no timing of yet ("" otherwise: the first span's stands).
+func (c *Converter) spanUser(sc *scratch, sid string, tid pcommon.TraceID) string {
+	call := &sc.spans
+	if sid != "" {
+		if _, ok := call.bySession[sid]; ok {
+			return ""
+		}
+	} else if _, ok := call.byTrace[tid]; ok {
+		return ""
+	}
+	if uid, ok := c.firstID(sc.rec, c.ids.user); ok {
+		return uid
+	}
+	return sc.resUID
+}
+
+// Cond implements mapping.CondAttrs: attribute mapping.SpanConditionKeys[i].
+func (s *attrSet) Cond(i int) (pcommon.Value, bool) {
+	if j := s.find(s.tbl.cond[i]); j >= 0 {
+		return s.vals[j], true
+	}
+	return pcommon.Value{}, false
 }

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -336,3 +337,20 @@ func TestBadSpans(t *testing.T) {
 
 // str prints decoded JSON values, space-separated.
 func str(vs ...any) string { return strings.TrimSuffix(fmt.Sprintln(vs...), "\n") }
+
+// TestAppendHex: ids of every length and byte value, as encoding/hex
+// writes them.
+func TestAppendHex(t *testing.T) {
+	id := make([]byte, 0, 300)
+	for i := range 300 {
+		id = append(id, byte(i*37+i>>3))
+	}
+	for n := range 40 {
+		for off := 0; off+n <= len(id); off += 7 {
+			in := id[off : off+n]
+			if got, want := string(appendHex([]byte("x"), in)), "x"+hex.EncodeToString(in); got != want {
+				t.Fatalf("appendHex(%x) = %s", in, got)
+			}
+		}
+	}
+}

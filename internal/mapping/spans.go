@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"math/bits"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -15,7 +17,27 @@ type Span struct {
 	Root     bool
 	Attrs    Attrs // span attributes
 	Resource Attrs // resource attributes
+	// Cond, when set, reads the attributes the built-in rules test by
+	// their index in SpanConditionKeys, cheaper than Attrs.Get.
+	Cond CondAttrs
 }
+
+// CondAttrs reads a span's attribute SpanConditionKeys[i].
+type CondAttrs interface {
+	Cond(i int) (pcommon.Value, bool)
+}
+
+// SpanConditionKeys are the attributes the built-in span rules test (the
+// Attr of every BuiltinSpans rule, once each).
+var SpanConditionKeys = func() []string {
+	var keys []string
+	for _, r := range BuiltinSpans {
+		if r.Attr != "" && !slices.Contains(keys, r.Attr) {
+			keys = append(keys, r.Attr)
+		}
+	}
+	return keys
+}()
 
 // ResolveSpan resolves the type of a span: the override attribute, user
 // rules (span or attribute conditions; event, metric and severity rules
@@ -54,28 +76,58 @@ func (r *Resolver) matchSpan(rule *Rule, s *Span) bool {
 }
 
 // spanIndex finds the BuiltinSpans rule of a span cheaply: most spans of
-// an instrumented program match no rule, so the exact names are looked up
-// by hash and the other rules are checked in table order, one attribute
-// lookup per run of rules on the same attribute.
+// an instrumented program match no rule. A rule is a candidate when its
+// exact name is the span's, or it has no exact name and its condition
+// attribute (if any) is on the span; the candidates are a bitset over the
+// table, checked in table order.
 type spanIndex struct {
-	rules   []SpanRule
-	names   Index
-	byName  [][]int // per exact name: its rules, table order
-	generic []int   // rules with a glob name or none, table order
+	rules  []SpanRule
+	cond   []int // per rule: the index of its Attr in SpanConditionKeys
+	names  Index
+	byName []ruleSet // per exact name: its rules
+	plain  ruleSet   // rules with a glob name or none, and no attribute
+	byCond []ruleSet // per condition key: the rules without an exact name on it
 }
 
+// ruleSet is a set of rule indexes (the table has fewer than 128 rules).
+type ruleSet [2]uint64
+
+func (r *ruleSet) add(i int)    { r[i>>6] |= 1 << (i & 63) }
+func (r *ruleSet) or(o ruleSet) { r[0] |= o[0]; r[1] |= o[1] }
+func (r *ruleSet) empty() bool  { return r[0]|r[1] == 0 }
+func (r *ruleSet) next() (int, bool) {
+	for w := range r {
+		if r[w] != 0 {
+			i := bits.TrailingZeros64(r[w])
+			r[w] &= r[w] - 1
+			return w<<6 | i, true
+		}
+	}
+	return 0, false
+}
+
+// maxSpanRules bounds BuiltinSpans (the candidate bitset's size).
+const maxSpanRules = 128
+
 func newSpanIndex(rules []SpanRule) *spanIndex {
-	x := &spanIndex{rules: rules}
+	if len(rules) > maxSpanRules {
+		panic("mapping: more than 128 built-in span rules")
+	}
+	x := &spanIndex{rules: rules, cond: make([]int, len(rules)), byCond: make([]ruleSet, len(SpanConditionKeys))}
 	for i, r := range rules {
-		if r.Name == "" || strings.ContainsAny(r.Name, "*?") {
-			x.generic = append(x.generic, i)
-			continue
+		x.cond[i] = slices.Index(SpanConditionKeys, r.Attr)
+		switch {
+		case r.Name != "" && !strings.ContainsAny(r.Name, "*?"):
+			id := x.names.Add(r.Name)
+			if id == len(x.byName) {
+				x.byName = append(x.byName, ruleSet{})
+			}
+			x.byName[id].add(i)
+		case x.cond[i] >= 0:
+			x.byCond[x.cond[i]].add(i)
+		default:
+			x.plain.add(i)
 		}
-		id := x.names.Add(r.Name)
-		if id == len(x.byName) {
-			x.byName = append(x.byName, nil)
-		}
-		x.byName[id] = append(x.byName[id], i)
 	}
 	x.names.Build()
 	return x
@@ -83,21 +135,28 @@ func newSpanIndex(rules []SpanRule) *spanIndex {
 
 // find returns the first rule that applies to s, or nil.
 func (x *spanIndex) find(s *Span) *SpanRule {
-	var named []int
+	cand := x.plain
 	if id := x.names.Lookup(s.Name); id >= 0 {
-		named = x.byName[id]
+		cand.or(x.byName[id])
 	}
-	gen := x.generic
-	// The attribute of the last condition checked, and its value: the
-	// generic rules come in runs on one attribute.
-	var lastAttr string
-	var lastVal attrValue
-	for len(named) > 0 || len(gen) > 0 {
-		var i int
-		if len(gen) == 0 || (len(named) > 0 && named[0] < gen[0]) {
-			i, named = named[0], named[1:]
-		} else {
-			i, gen = gen[0], gen[1:]
+	// The values of the condition attributes on the span.
+	var vals [maxConds]attrValue
+	for k := range x.byCond {
+		if k >= maxConds {
+			break
+		}
+		if x.byCond[k].empty() {
+			continue
+		}
+		vals[k].v, vals[k].ok = x.value(s, k)
+		if vals[k].ok {
+			cand.or(x.byCond[k])
+		}
+	}
+	for {
+		i, ok := cand.next()
+		if !ok {
+			return nil
 		}
 		rule := &x.rules[i]
 		if rule.Name != "" && !Match(rule.Name, s.Name) {
@@ -109,23 +168,39 @@ func (x *spanIndex) find(s *Span) *SpanRule {
 		if rule.Attr == "" {
 			return rule
 		}
-		if rule.Attr != lastAttr {
-			lastAttr = rule.Attr
-			lastVal.v, lastVal.ok = get(s.Attrs, rule.Attr)
+		var v attrValue
+		if k := x.cond[i]; k >= 0 && k < maxConds {
+			v = vals[k]
+			if x.byCond[k].empty() { // a named rule's attribute, not read above
+				v.v, v.ok = x.value(s, k)
+			}
+		} else {
+			v.v, v.ok = get(s.Attrs, rule.Attr)
 		}
-		if !lastVal.ok {
+		if !v.ok {
 			continue
 		}
 		if rule.Values == nil {
 			return rule
 		}
 		for _, want := range rule.Values {
-			if ValueEquals(lastVal.v, want) {
+			if ValueEquals(v.v, want) {
 				return rule
 			}
 		}
 	}
-	return nil
+}
+
+// maxConds bounds the condition keys read into find's array; beyond it
+// (not the case today) they are read by name.
+const maxConds = 16
+
+// value reads condition key k of s.
+func (x *spanIndex) value(s *Span, k int) (pcommon.Value, bool) {
+	if s.Cond != nil {
+		return s.Cond.Cond(k)
+	}
+	return get(s.Attrs, SpanConditionKeys[k])
 }
 
 type attrValue struct {
