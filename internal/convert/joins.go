@@ -69,13 +69,13 @@ type JoinOptions struct {
 // exporter killed while it holds them loses them (see docs/traces.md).
 // Safe for concurrent use.
 type JoinStore struct {
-	wait, remember          int64
-	maxRemembered           int
-	maxHeld, maxHeldBytes   int
-	now                     func() time.Time
-	pool                    sync.Pool // of *JoinBatch
-	heldTraces, resolvedNow atomic.Int64
-	wake                    chan struct{}
+	wait, remember        int64
+	maxRemembered         int
+	maxHeld, maxHeldBytes int
+	now                   func() time.Time
+	pool                  sync.Pool // of *JoinBatch
+	heldTraces            atomic.Int64
+	wake                  chan struct{}
 
 	mu       sync.Mutex
 	keys     map[string]*keyState
@@ -682,8 +682,7 @@ func keepInStore(hs []*heldEntry) []*heldEntry {
 // from its trace's or service's group).
 func (s *JoinStore) takeOne(h *heldEntry, b *JoinBatch) {
 	s.unlink(h)
-	switch h.reason {
-	case waitTwin:
+	if h.reason == waitTwin {
 		if ks := s.keys[h.key]; ks != nil && ks.held == h {
 			// Reserved by the flush: an event that comes meanwhile is a
 			// duplicate; Commit marks the key written, Abort holds the

@@ -151,12 +151,12 @@ type SpanRule struct {
 type PromptRule uint8
 
 const (
-	// PromptNever: the span is no prompt.
+	// PromptNever means the span is no prompt.
 	PromptNever PromptRule = iota
-	// PromptIfRoot: the span is a prompt when it has no parent (an agent
-	// run a user started; a nested agent is not).
+	// PromptIfRoot means the span is a prompt when it has no parent (an
+	// agent run a user started; a nested agent is not).
 	PromptIfRoot
-	// PromptAlways: the span is a prompt (an agent's turn).
+	// PromptAlways means the span is a prompt (an agent's turn).
 	PromptAlways
 )
 

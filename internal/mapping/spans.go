@@ -141,10 +141,7 @@ func (x *spanIndex) find(s *Span) *SpanRule {
 	}
 	// The values of the condition attributes on the span.
 	var vals [maxConds]attrValue
-	for k := range x.byCond {
-		if k >= maxConds {
-			break
-		}
+	for k := 0; k < len(x.byCond) && k < len(vals); k++ {
 		if x.byCond[k].empty() {
 			continue
 		}
