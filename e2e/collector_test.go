@@ -134,8 +134,8 @@ func startCollector(t *testing.T, exporterYAML string) *collector {
 	return c
 }
 
-// config is the Collector config of c: both OTLP protocols, logs and metrics
-// pipelines into one analytics exporter, and the Collector's own metrics on a
+// config is the Collector config of c: both OTLP protocols, logs, metrics
+// and traces pipelines into one analytics exporter, and the Collector's own metrics on a
 // free port (the default, localhost:8888, would collide between runs).
 func (c *collector) config(metricsPort int, exporterYAML string) string {
 	return fmt.Sprintf(`receivers:
@@ -163,6 +163,9 @@ service:
       receivers: [otlp]
       exporters: [analytics]
     metrics:
+      receivers: [otlp]
+      exporters: [analytics]
+    traces:
       receivers: [otlp]
       exporters: [analytics]
 `, c.grpcAddr, c.httpAddr, c.outDir, indent(exporterYAML, "    "), metricsPort)

@@ -109,6 +109,7 @@ type keyState struct {
 	owner   *JoinBatch // in flight: the batch that reserved the key
 	held    *heldEntry // a span entry waiting for the event of its call
 	written bool
+	span    bool // written, reserved or held from a span (else from a log event)
 }
 
 type traceSession struct {
@@ -255,8 +256,11 @@ const (
 	verdictHold
 )
 
-// claim decides a record's fate by its join key.
-func (b *JoinBatch) claim(key string, sd side) verdict {
+// claim decides a record's fate by its join key. Only records of
+// different signals are joined: a log event of a call that a log event
+// wrote already is written as it always was (an exporter without spans
+// writes what it gets), a span of a call a span wrote is a duplicate.
+func (b *JoinBatch) claim(key string, sd side, span bool) verdict {
 	s := b.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -267,15 +271,17 @@ func (b *JoinBatch) claim(key string, sd side) verdict {
 			return verdictHold
 		}
 		key = strings.Clone(key)
-		s.keys[key] = &keyState{owner: b}
+		s.keys[key] = &keyState{owner: b, span: span}
 		b.claims = append(b.claims, key)
+		return verdictWrite
+	case !span && !st.span:
 		return verdictWrite
 	case st.owner != nil || st.written:
 		return verdictDuplicate
 	case st.held != nil && sd == sidePreferred:
 		// The event of a held span: the event is written, the span is
 		// dropped once it is (and held again if it is not).
-		st.owner = b
+		st.owner, st.span = b, false
 		s.unlink(st.held)
 		b.claims = append(b.claims, key)
 		return verdictWrite
@@ -488,7 +494,7 @@ func (s *JoinStore) add(h *heldEntry, now int64, st *Stats) {
 		ks := s.keys[h.key]
 		switch {
 		case ks == nil:
-			s.keys[h.key] = &keyState{held: h, at: now}
+			s.keys[h.key] = &keyState{held: h, at: now, span: true}
 			s.keyQ.push(h.key, now)
 		case ks.written || ks.owner != nil || ks.held != nil:
 			// The call was written (or is being written) from its event,
@@ -496,7 +502,7 @@ func (s *JoinStore) add(h *heldEntry, now int64, st *Stats) {
 			st.DroppedDuplicate++
 			return
 		default:
-			ks.held, ks.at = h, now
+			ks.held, ks.at, ks.span = h, now, true
 		}
 	case waitTrace:
 		if ts, ok := s.traces[h.trace]; ok {
@@ -535,6 +541,7 @@ func (b *JoinBatch) Abort() {
 			ks.owner = nil
 			switch {
 			case ks.held != nil:
+				ks.span = true
 				s.link(ks.held) // the span of an event that was not written waits again
 			case !ks.written:
 				delete(s.keys, key)
@@ -577,7 +584,7 @@ func (s *JoinStore) giveBack(h *heldEntry, now int64) {
 		if ks.written || ks.owner != nil || ks.held != nil {
 			return
 		}
-		ks.held = h
+		ks.held, ks.span = h, true
 	}
 	s.link(h)
 }

@@ -167,8 +167,13 @@ func TestJoinRetryCountsOnce(t *testing.T) {
 			t.Fatalf("try %d: %d lines, %+v", i, lines(r.out), r.st)
 		}
 	}
-	if r := runJoined(t, c, s, true, logsOf(c, requestLog("r1"))); lines(r.out) != 0 {
-		t.Error("a written event sent again was written again")
+	if r := runJoined(t, c, s, true, spansOf(c, requestSpan("r1"))); lines(r.out) != 0 || r.st.DroppedDuplicate != 1 {
+		t.Errorf("the span of the retried event: %s %+v", r.out, r.st)
+	}
+	// Logs are not joined with logs: an event sent again is written again,
+	// as without spans.
+	if r := runJoined(t, c, s, true, logsOf(c, requestLog("r1"))); lines(r.out) != 1 {
+		t.Error("an event sent again was dropped")
 	}
 
 	runJoined(t, c, s, true, spansOf(c, requestSpan("r9")))
@@ -182,43 +187,54 @@ func TestJoinRetryCountsOnce(t *testing.T) {
 	if r := flush(t, s, false, true); lines(r.out) != 1 || s.Stats().Held != 0 {
 		t.Fatalf("second flush: %s", r.out)
 	}
+	if r := runJoined(t, c, s, true, spansOf(c, requestSpan("r9"))); lines(r.out) != 0 || s.Stats().Held != 0 {
+		t.Errorf("a flushed span sent again: %s held %d", r.out, s.Stats().Held)
+	}
 }
 
-// TestJoinConcurrentExportsWriteOnce: exports of one call converted at the
-// same time write it once, whichever commits.
+// TestJoinConcurrentExportsWriteOnce: spans and events of one call
+// converted at the same time: the spans add nothing to what the events
+// wrote, and spans alone are written once.
 func TestJoinConcurrentExportsWriteOnce(t *testing.T) {
 	c := testConverter(t, defaultOptions())
-	s, _ := newTestStore(JoinOptions{})
-	const n = 8
-	var wg sync.WaitGroup
-	total := make(chan int, n)
-	for i := range n {
-		wg.Go(func() {
-			jb := s.Begin()
-			var st Stats
-			out := c.AppendLogsJoined(nil, requestLog("r1"), &st, nil, jb)
-			if i%2 == 0 {
+	for _, withLogs := range []bool{true, false} {
+		s, _ := newTestStore(JoinOptions{})
+		const n = 4
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		logLines, spanLines := 0, 0
+		for i := range 2 * n {
+			wg.Go(func() {
+				var st Stats
+				jb := s.Begin()
+				var out []byte
+				if i%2 == 0 {
+					if !withLogs {
+						jb.Abort()
+						return
+					}
+					out = c.AppendLogsJoined(nil, requestLog("r1"), &st, nil, jb)
+				} else {
+					out = c.AppendTracesObserved(nil, requestSpan("r1"), &st, nil, jb)
+				}
 				jb.Commit(&st)
-			} else {
-				jb.Abort()
-				out = nil
-			}
-			total <- lines(out)
-		})
-	}
-	wg.Wait()
-	close(total)
-	sum := 0
-	for n := range total {
-		sum += n
-	}
-	// At most one committed export wrote it; if the one that reserved it
-	// aborted, the key is free again and the next export writes it.
-	if sum > 1 {
-		t.Errorf("%d exports wrote the call", sum)
-	}
-	if r := runJoined(t, c, s, true, logsOf(c, requestLog("r1"))); lines(r.out)+sum != 1 {
-		t.Errorf("written %d times in all", lines(r.out)+sum)
+				mu.Lock()
+				if i%2 == 0 {
+					logLines += lines(out)
+				} else {
+					spanLines += lines(out)
+				}
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		spanLines += lines(flush(t, s, true, true).out)
+		if withLogs && (logLines != n || spanLines != 0) {
+			t.Errorf("with events: %d event lines, %d span lines: want %d and 0", logLines, spanLines, n)
+		}
+		if !withLogs && spanLines != 1 {
+			t.Errorf("spans alone: %d lines, want 1", spanLines)
+		}
 	}
 }
 

@@ -239,7 +239,7 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 		if v, ok := a.Get(res.Join); ok {
 			if id := idString(v); id != "" {
 				key = joinKey(res.Join, sid, id)
-				switch sc.jb.claim(key, sideSecondary) {
+				switch sc.jb.claim(key, sideSecondary, true) {
 				case verdictDuplicate:
 					st.DroppedDuplicate++
 					c.spanTiming(sc, sid, uid, tid, begin, end)
@@ -250,7 +250,7 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 			}
 		}
 	}
-	prompt := res.Prompt && (sc.jb == nil || tid.IsEmpty() || sc.jb.claim(promptKey(tid), sideEqual) == verdictWrite)
+	prompt := res.Prompt && (sc.jb == nil || tid.IsEmpty() || sc.jb.claim(promptKey(tid), sideEqual, true) == verdictWrite)
 	ts := end
 	if ts == 0 {
 		ts = begin
@@ -565,7 +565,7 @@ func (c *Converter) logPrompt(sc *scratch, lr plog.LogRecord, prompt bool) bool 
 	if tid.IsEmpty() {
 		return true
 	}
-	return sc.jb.claim(promptKey(tid), sideEqual) == verdictWrite
+	return sc.jb.claim(promptKey(tid), sideEqual, false) == verdictWrite
 }
 
 // logJoin claims the call of a log event that its sender also reports as
@@ -583,7 +583,7 @@ func (c *Converter) logJoin(sc *scratch, attr string) verdict {
 	if !ok {
 		sid = sc.resSID
 	}
-	return sc.jb.claim(joinKey(attr, sid, id), sidePreferred)
+	return sc.jb.claim(joinKey(attr, sid, id), sidePreferred, false)
 }
 
 // yieldToSpans applies MetricRule.YieldsToSpans to a resolved point: it
