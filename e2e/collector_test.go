@@ -94,6 +94,13 @@ func freePorts(t *testing.T, n int) []int {
 // test when the process exits or is not ready within startTimeout.
 func startCollector(t *testing.T, exporterYAML string) *collector {
 	t.Helper()
+	return startCollectorWith(t, exporterYAML, false)
+}
+
+// startCollectorWith is startCollector, with a traces pipeline into the
+// same exporter when traces is set.
+func startCollectorWith(t *testing.T, exporterYAML string, traces bool) *collector {
+	t.Helper()
 	bin := binaryPath(t)
 	dir := t.TempDir()
 	ports := freePorts(t, 3)
@@ -106,7 +113,11 @@ func startCollector(t *testing.T, exporterYAML string) *collector {
 		exited:      make(chan struct{}),
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(c.config(ports[2], exporterYAML)), 0o600); err != nil {
+	cfg := c.config(ports[2], exporterYAML)
+	if traces {
+		cfg += "    traces:\n      receivers: [otlp]\n      exporters: [analytics]\n"
+	}
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c.cmd = exec.Command(bin, "--config", cfgPath)
@@ -134,8 +145,8 @@ func startCollector(t *testing.T, exporterYAML string) *collector {
 	return c
 }
 
-// config is the Collector config of c: both OTLP protocols, logs, metrics
-// and traces pipelines into one analytics exporter, and the Collector's own metrics on a
+// config is the Collector config of c: both OTLP protocols, logs and metrics
+// pipelines into one analytics exporter, and the Collector's own metrics on a
 // free port (the default, localhost:8888, would collide between runs).
 func (c *collector) config(metricsPort int, exporterYAML string) string {
 	return fmt.Sprintf(`receivers:
@@ -163,9 +174,6 @@ service:
       receivers: [otlp]
       exporters: [analytics]
     metrics:
-      receivers: [otlp]
-      exporters: [analytics]
-    traces:
       receivers: [otlp]
       exporters: [analytics]
 `, c.grpcAddr, c.httpAddr, c.outDir, indent(exporterYAML, "    "), metricsPort)

@@ -48,7 +48,7 @@ func sendCapture(t *testing.T, s *sender, capture, skip string) {
 func TestSmokeTraces(t *testing.T) {
 	totals := map[string]map[string]any{}
 	for _, skip := range []string{"", "traces"} {
-		c := startCollector(t, "compression: none\n")
+		c := startCollectorWith(t, "compression: none\n", true)
 		sendCapture(t, newSender(t, c), "claude-code-2.1.328/two_prompts", skip)
 		c.stop(t)
 		entries := sinktest.ReadMaps(t, c.outDir)
@@ -74,7 +74,7 @@ func TestSmokeTraces(t *testing.T) {
 		}
 	}
 
-	c := startCollector(t, "compression: none\n")
+	c := startCollectorWith(t, "compression: none\n", true)
 	sendCapture(t, newSender(t, c), "openai-otel-instrumentation-0.21.0/tool_ok", "")
 	c.stop(t)
 	entries := sinktest.ReadMaps(t, c.outDir)
