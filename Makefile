@@ -1,7 +1,8 @@
 # analyticsexporter: build, test and run the otelcol-analytics Collector.
 #
 #   make run      install ocb, build the Collector, run it with config.yaml
-#   make test     lint, unit tests (-race), build, end-to-end smoke test
+#   make test     lint, unit tests (-race and, for what -race skips, without),
+#                 build, end-to-end smoke test
 #   make build    build ./_build/otelcol-analytics and ./_build/analytics (only when sources changed)
 #   make lint     golangci-lint (pinned, installed into .tools/bin)
 #   make bench    Go benchmarks into $(BENCH_OUT) for benchstat
@@ -175,6 +176,16 @@ test-unit: ## go test -race over the root module and $(TEST_MODULES)
 	$(GO) test $(GO_TEST_FLAGS) ./...
 	for m in $(TEST_MODULES); do (cd $$m && $(GO) test $(GO_TEST_FLAGS) ./...); done
 
+# The checks the race detector makes meaningless skip under -race:
+# allocation counts (sync.Pool drops items at random) and CPU time per input
+# byte. This pass runs just those, without -race. Their names contain one of
+# these words.
+NORACE_TESTS := Alloc|CostPerInputByte
+
+.PHONY: test-norace
+test-norace: ## the allocation and cost checks -race skips, without -race
+	$(GO) test -count=1 -run '$(NORACE_TESTS)' ./...
+
 # The smoke test of the built binary; it is behind the e2e build tag so that
 # `go test ./...` does not need ocb.
 .PHONY: e2e
@@ -186,11 +197,11 @@ e2e: $(BINARY) ## end-to-end smoke test of the built Collector
 # SIGTERM under load, permissions. `make test` runs its short form.
 .PHONY: reliability
 reliability: $(BINARY) ## full reliability suite (~11 min on 2 cores)
-	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/reliability.sh
 
 .PHONY: reliability-short
 reliability-short: $(BINARY) ## short reliability suite, part of make test
-	ANALYTICS_COLLECTOR=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/reliability.sh -short
 
 # The scale-out test (package scale): otelcol-gateway in front of three
 # otelcol-analytics backends, hundreds of concurrent sessions replayed from
@@ -213,6 +224,7 @@ test: ## everything CI runs: lint, report tools, unit tests, build, smoke test, 
 	$(MAKE) lint
 	$(MAKE) report-tools
 	$(MAKE) test-unit
+	$(MAKE) test-norace
 	$(MAKE) build
 	$(MAKE) e2e
 	$(MAKE) reliability-short
@@ -271,7 +283,7 @@ bench: ## run the Go benchmarks into $(BENCH_OUT)
 .PHONY: bench-e2e
 bench-e2e: $(BINARY) ## end-to-end CPU per record vs nop (and the file exporter), RSS under sustained load
 	-scripts/bench-build-compare.sh
-	COLLECTOR=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
+	OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) scripts/bench-e2e.sh
 
 # In-process: the same batches through this exporter and the contrib file
 # exporter (bench/ is its own module, so contrib stays out of go.mod).

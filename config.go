@@ -20,7 +20,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
-// Config is the configuration of the analytics exporter (SPEC §6).
+// Config is the configuration of the analytics exporter.
 //
 // Validate reports every bad value with its full key, the way confmap
 // spells paths (`rotation::max_megabytes: ...`, `rules::0::type: ...`).
@@ -51,10 +51,12 @@ type Config struct {
 	Rules []RuleConfig `mapstructure:"rules"`
 	// Metrics configures metric data point entries.
 	Metrics MetricsConfig `mapstructure:"metrics"`
-	// Sessions configures the synthesized session lifecycle (issue 7).
+	// Sessions configures the synthesized session lifecycle.
 	Sessions SessionsConfig `mapstructure:"sessions"`
 	// Traces configures span entries.
 	Traces TracesConfig `mapstructure:"traces"`
+	// Privacy says what is dropped, hashed or cut (privacy.go).
+	Privacy PrivacyConfig `mapstructure:"privacy"`
 
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 	// BackOffConfig is `retry_on_failure`; a failed write is retried.
@@ -108,7 +110,7 @@ type MetricsConfig struct {
 	IncludeBuckets bool `mapstructure:"include_buckets"`
 }
 
-// SessionsConfig is the `sessions` section (issue 7).
+// SessionsConfig is the `sessions` section.
 type SessionsConfig struct {
 	// Enabled synthesizes session_start/session_end entries.
 	Enabled bool `mapstructure:"enabled"`
@@ -169,11 +171,8 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = errors.Join(errs, fmt.Errorf("compression: must be one of gzip, zstd, none, got %q", cfg.Compression))
 	}
-	if _, err := parseMode(cfg.FileMode, 0o600); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("file_mode: %w", err))
-	}
-	if _, err := parseMode(cfg.DirMode, 0o700); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("dir_mode: %w", err))
+	if _, _, err := cfg.modes(); err != nil {
+		errs = errors.Join(errs, err)
 	}
 	if cfg.Unmatched != "" && cfg.Unmatched != "drop" && !isEntryType(cfg.Unmatched) {
 		errs = errors.Join(errs, fmt.Errorf("unmatched: must be drop or one of %s, got %q", typeList(), cfg.Unmatched))
@@ -186,6 +185,7 @@ func (cfg *Config) Validate() error {
 	}
 	errs = errors.Join(errs, cfg.Sessions.validate("sessions::"))
 	errs = errors.Join(errs, cfg.Traces.validate("traces::"))
+	errs = errors.Join(errs, cfg.Privacy.validate("privacy::"))
 	if errs != nil {
 		return errs
 	}
@@ -286,11 +286,35 @@ func checkGlob(key, pattern string) error {
 	return nil
 }
 
+// The owner bits file_mode and dir_mode must keep for the exporter to work
+// at all: it writes and reads back its files, and creates and lists files in
+// its directories.
+const (
+	ownerFileBits os.FileMode = 0o600
+	ownerDirBits  os.FileMode = 0o700
+)
+
+// modes parses file_mode and dir_mode; errors name the key.
+func (cfg *Config) modes() (file, dir os.FileMode, err error) {
+	file, ferr := parseMode(cfg.FileMode, ownerFileBits)
+	if ferr != nil {
+		ferr = fmt.Errorf("file_mode: %w", ferr)
+	}
+	dir, derr := parseMode(cfg.DirMode, ownerDirBits)
+	if derr != nil {
+		derr = fmt.Errorf("dir_mode: %w", derr)
+	}
+	return file, dir, errors.Join(ferr, derr)
+}
+
+// formatMode writes a permission as config spells it ("0600").
+func formatMode(m os.FileMode) string { return fmt.Sprintf("%04o", m.Perm()) }
+
 // parseMode reads an octal permission string; need are the owner bits that
 // must be set for the exporter to work at all.
 func parseMode(s string, need os.FileMode) (os.FileMode, error) {
 	v, err := strconv.ParseUint(s, 8, 32)
-	if err != nil || v > 0o777 {
+	if err != nil || v > uint64(os.ModePerm) {
 		return 0, fmt.Errorf("must be an octal permission between 0000 and 0777, got %q", s)
 	}
 	mode := os.FileMode(v)

@@ -99,6 +99,7 @@ func TestConfigFull(t *testing.T) {
 		Metrics:       MetricsConfig{IncludeBuckets: true},
 		Sessions:      SessionsConfig{Enabled: true, IdleTimeout: 10 * time.Minute, MaxTracked: 500, Storage: &storage},
 		Traces:        TracesConfig{SessionWait: time.Minute, MaxHeld: 500, MaxHeldMegabytes: 2.5, MaxRemembered: 2000},
+		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 2 * time.Second},
 		BackOffConfig: retry,
 		QueueConfig:   configoptional.Some(queue),

@@ -3,7 +3,6 @@ package analyticsexporter
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/tmpfs"
 )
 
 // cumulativeTokens is one export of a GenAI app's cumulative token
@@ -77,7 +77,7 @@ func TestCumulativePointsCountOnce(t *testing.T) {
 // full disk leaves the stream's last point as it was, so the retry writes
 // the same increment, once.
 func TestCumulativeIncrementSurvivesAFailedWrite(t *testing.T) {
-	dir := mountTinyTmpfs(t)
+	dir := tmpfs.Mount(t, 256<<10)
 	cfg := testConfig(dir)
 	cfg.BackOffConfig.Enabled = false // the caller sends again, as exporterhelper would
 	p := newPipelines(t, "cumulative_retry", cfg, nopSettings())
@@ -94,8 +94,7 @@ func TestCumulativeIncrementSurvivesAFailedWrite(t *testing.T) {
 		pts.At(0).CopyTo(pad)
 		pad.Attributes().PutInt("pad", int64(i))
 	}
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	filler, _ := tmpfs.Fill(t, dir)
 	require.Error(t, p.metrics.ConsumeMetrics(ctx, next))
 	require.Error(t, p.metrics.ConsumeMetrics(ctx, next))
 	require.NoError(t, os.Remove(filler))

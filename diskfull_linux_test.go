@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,50 +17,20 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/tmpfs"
 )
-
-// mountTinyTmpfs mounts a 256 KiB tmpfs on a fresh directory, or skips the
-// test when that is not possible (not root, no CAP_SYS_ADMIN).
-func mountTinyTmpfs(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=256k"); err != nil {
-		t.Skipf("cannot mount a tmpfs: %v", err)
-	}
-	t.Cleanup(func() { assert.NoError(t, syscall.Unmount(dir, 0)) })
-	return dir
-}
-
-// fill writes to path until the filesystem is full.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	defer f.Close()
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			require.ErrorIs(t, err, syscall.ENOSPC)
-			return
-		}
-	}
-}
 
 // TestDiskFullIsRetryable: on a full disk the export fails with an error
 // exporterhelper retries (never permanent), nothing of the batch is left in
 // the file, and once space is back the same data is written.
 func TestDiskFullIsRetryable(t *testing.T) {
-	dir := mountTinyTmpfs(t)
+	dir := tmpfs.Mount(t, 256<<10)
 	cfg := testConfig(dir)
 	cfg.BackOffConfig.Enabled = false // show the error itself, not the retries
 	p := newPipelines(t, "diskfull", cfg, nopSettings())
 	startAll(t, p.logs)
 
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	filler, _ := tmpfs.Fill(t, dir)
 	err := p.logs.ConsumeLogs(context.Background(), claudeLogs())
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, syscall.ENOSPC), "got %v", err)
@@ -106,7 +75,7 @@ func (signalCore) Sync() error { return nil }
 // succeeds once space is freed; the caller sees success and the data is
 // written once.
 func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
-	dir := mountTinyTmpfs(t)
+	dir := tmpfs.Mount(t, 256<<10)
 	cfg := testConfig(dir)
 	cfg.BackOffConfig.InitialInterval = time.Millisecond
 	cfg.BackOffConfig.MaxInterval = 5 * time.Millisecond
@@ -116,13 +85,26 @@ func TestDiskFullIsRetriedUntilWritten(t *testing.T) {
 	p := newPipelines(t, "diskfull_retry", cfg, set)
 	startAll(t, p.logs)
 
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
-	done := make(chan error)
+	filler, _ := tmpfs.Fill(t, dir)
+	done := make(chan error, 1)
 	go func() { done <- p.logs.ConsumeLogs(context.Background(), claudeLogs()) }()
-	<-retried // at least one attempt failed on the full disk
+	// Bounded waits: a regression that never retries, or never succeeds,
+	// fails here instead of hanging the package until go test's timeout.
+	const bound = time.Minute
+	select {
+	case <-retried: // at least one attempt failed on the full disk
+	case err := <-done:
+		t.Fatalf("the export returned (%v) without a retry on the full disk", err)
+	case <-time.After(bound):
+		t.Fatalf("no retry logged within %v", bound)
+	}
 	require.NoError(t, os.Remove(filler))
-	require.NoError(t, <-done)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(bound):
+		t.Fatalf("the export did not succeed within %v of the disk being freed", bound)
+	}
 
 	require.NoError(t, p.logs.Shutdown(context.Background()))
 	require.NoError(t, p.metrics.Shutdown(context.Background()))

@@ -89,6 +89,7 @@ func convertOptions(cfg *Config) convert.Options {
 		SessionIDAttributes: cfg.SessionIDAttributes,
 		UserIDAttributes:    cfg.UserIDAttributes,
 		IncludeBuckets:      cfg.Metrics.IncludeBuckets,
+		Privacy:             cfg.Privacy.options(),
 	}
 	for _, r := range cfg.Rules {
 		opts.Rules = append(opts.Rules, convert.Rule{
@@ -107,13 +108,9 @@ func convertOptions(cfg *Config) convert.Options {
 // sinkOptions maps the config to the sink's options. The modes were checked
 // by Validate; a bad one here means Validate was skipped.
 func sinkOptions(cfg *Config) (jsonl.Options, error) {
-	fileMode, err := parseMode(cfg.FileMode, 0o600)
+	fileMode, dirMode, err := cfg.modes()
 	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("file_mode: %w", err)
-	}
-	dirMode, err := parseMode(cfg.DirMode, 0o700)
-	if err != nil {
-		return jsonl.Options{}, fmt.Errorf("dir_mode: %w", err)
+		return jsonl.Options{}, err
 	}
 	return jsonl.Options{
 		MaxBytes:    cfg.Rotation.maxBytes(),
@@ -153,12 +150,15 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
 	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams), joins: newJoinStore(e.cfg)}
-	if e.cfg.Sessions.Enabled && newSessionTracker != nil {
+	if e.cfg.Sessions.Enabled {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
 		}
 	}
 	logger.Info("Analytics sink opened", zap.String("data_directory", sink.Dir()))
+	if e.cfg.Privacy.identitiesDropped() {
+		logger.Info("Identity attributes (user.email and the like) are dropped: privacy::hash_key is empty")
+	}
 	return s, nil
 }
 
@@ -170,11 +170,8 @@ func (e *analyticsExporter) startSessions(ctx context.Context, host component.Ho
 		e.telemetry.recordBytes(len(lines))
 		return nil
 	}
-	tracker, err := newSessionTracker(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
-	if err != nil {
-		return fmt.Errorf("sessions: %w", err)
-	}
-	if err = tracker.Start(ctx, host); err != nil {
+	tracker := newSessionsAdapter(e.set.ID, e.cfg.Sessions, e.set.TelemetrySettings, e.telemetry, write)
+	if err := tracker.Start(ctx, host); err != nil {
 		return fmt.Errorf("sessions: %w", err)
 	}
 	s.sessions = tracker
@@ -208,24 +205,26 @@ func (e *analyticsExporter) begin() *sharedSink {
 }
 
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	shared := e.begin()
-	if shared == nil {
-		return errNotStarted
-	}
-	defer e.inflight.Done()
-	buf := getBuffer()
-	defer putBuffer(buf)
-	var st convert.Stats
-	batch := shared.batch()
-	if batch != nil {
-		defer batch.Release()
-	}
-	jb := shared.joinBatch()
-	*buf = e.conv.AppendLogsJoined((*buf)[:0], ld, &st, observerOf(batch), jb)
-	return e.write(ctx, shared, buf, &st, batch, jb)
+	return e.push(ctx, false, func(dst []byte, st *convert.Stats, obs convert.Observer, _ *deltas.Lazy, jb *convert.JoinBatch) []byte {
+		return e.conv.AppendLogsJoined(dst, ld, st, obs, jb)
+	})
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return e.push(ctx, false, func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy, jb *convert.JoinBatch) []byte {
+		return e.conv.AppendMetricsJoined(dst, md, st, obs, cum, jb)
+	})
+}
+
+// convertFunc converts one export's batch into dst, showing each record to
+// obs (the session tracker's batch, or nil), turning cumulative points
+// into increments with cum and joining calls sent in two signals with jb
+// (nil without a traces pipeline).
+type convertFunc func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy, jb *convert.JoinBatch) []byte
+
+// push is one export: conv converts the batch, and write writes it. spans:
+// the batch is a traces export (it always takes part in the joins).
+func (e *analyticsExporter) push(ctx context.Context, spans bool, conv convertFunc) error {
 	shared := e.begin()
 	if shared == nil {
 		return errNotStarted
@@ -240,10 +239,13 @@ func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics)
 	}
 	cum := deltas.Lazy{T: shared.deltas}
 	jb := shared.joinBatch()
-	*buf = e.conv.AppendMetricsJoined((*buf)[:0], md, &st, observerOf(batch), &cum, jb)
+	if spans {
+		jb = shared.joins.Begin()
+	}
+	*buf = conv((*buf)[:0], &st, observerOf(batch), &cum, jb)
 	err := e.write(ctx, shared, buf, &st, batch, jb)
-	// The increments become the streams' state only once written: a
-	// retry computes the same ones again.
+	// Cumulative increments become the streams' state only once written:
+	// a retry computes the same ones again.
 	cum.End(err == nil)
 	return err
 }

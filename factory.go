@@ -2,7 +2,6 @@ package analyticsexporter
 
 import (
 	"slices"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
+	"github.com/analyticsexporter/analyticsexporter/internal/sessions"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
@@ -25,25 +25,34 @@ func NewFactory() exporter.Factory {
 	)
 }
 
+// The defaults of the exporter's own keys. Those that a package below has
+// too (rotation, modes, identity attributes, sessions) are taken from it, so
+// each is defined once.
+const (
+	defaultDirectory     = "./analytics"
+	defaultTypeAttribute = "analytics.type"
+	defaultUnmatched     = "drop"
+)
+
 func createDefaultConfig() component.Config {
 	return &Config{
-		Directory: "./analytics",
+		Directory: defaultDirectory,
 		Rotation: RotationConfig{
-			MaxMegabytes: 100,
-			MaxFiles:     10,
+			MaxMegabytes: float64(jsonl.DefaultMaxBytes) / (1 << 20),
+			MaxFiles:     jsonl.DefaultMaxFiles,
 		},
 		Compression:         jsonl.CompressionGzip,
-		FileMode:            "0600",
-		DirMode:             "0700",
-		TypeAttribute:       "analytics.type",
+		FileMode:            formatMode(jsonl.DefaultFileMode),
+		DirMode:             formatMode(jsonl.DefaultDirMode),
+		TypeAttribute:       defaultTypeAttribute,
 		BuiltinRules:        true,
-		Unmatched:           "drop",
+		Unmatched:           defaultUnmatched,
 		SessionIDAttributes: slices.Clone(convert.DefaultSessionIDAttributes),
 		UserIDAttributes:    slices.Clone(convert.DefaultUserIDAttributes),
 		Sessions: SessionsConfig{
 			Enabled:     true,
-			IdleTimeout: 30 * time.Minute,
-			MaxTracked:  10000,
+			IdleTimeout: sessions.DefaultIdleTimeout,
+			MaxTracked:  sessions.DefaultMaxTracked,
 		},
 		Traces: TracesConfig{
 			SessionWait:      convert.DefaultSessionWait,
@@ -51,6 +60,7 @@ func createDefaultConfig() component.Config {
 			MaxHeldMegabytes: convert.DefaultMaxHeldBytes >> 20,
 			MaxRemembered:    convert.DefaultMaxRemembered,
 		},
+		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		BackOffConfig: configretry.NewDefaultBackOffConfig(),
 		QueueConfig:   metadata.NewDefaultSendingQueueConfig(),

@@ -15,9 +15,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/sessions"
 )
 
-func init() { newSessionTracker = newSessionsAdapter }
-
-// sessionsAdapter puts a *sessions.Tracker behind the sessionTracker seam:
+// sessionsAdapter puts a *sessions.Tracker behind the sessionTracker interface:
 // one per exporter ID, shared by its logs and metrics pipelines. It owns the
 // ticker goroutine that ends idle sessions and, with sessions.storage, the
 // storage client the open sessions are saved to.
@@ -37,10 +35,12 @@ type sessionsAdapter struct {
 	reported sessions.Stats // what report already counted
 }
 
-func newSessionsAdapter(id component.ID, cfg SessionsConfig, set component.TelemetrySettings, tel *telemetry, write func([]byte) error) (sessionTracker, error) {
+// newSessionsAdapter builds the tracker of the exporter id. write appends to
+// the ID's sink (and counts the bytes in tel).
+func newSessionsAdapter(id component.ID, cfg SessionsConfig, set component.TelemetrySettings, tel *telemetry, write func([]byte) error) *sessionsAdapter {
 	a := &sessionsAdapter{id: id, cfg: cfg, logger: set.Logger, tel: tel, write: write}
 	a.pool.New = func() any { return &trackerBatch{a: a} }
-	return a, nil
+	return a
 }
 
 // tickPeriod is how often the ticker looks for idle sessions: a tenth of

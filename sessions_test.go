@@ -3,7 +3,6 @@ package analyticsexporter
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/tmpfs"
 )
 
 // event is one log record of sessionLogs: an event name, its session, an
@@ -226,7 +226,7 @@ func TestDuplicateEndAfterIdleEndIsDropped(t *testing.T) {
 // and is sent again counts its tokens once: the tracker records a batch
 // only after it was written.
 func TestFailedAppendRetriedCountsOnce(t *testing.T) {
-	dir := mountTinyTmpfs(t)
+	dir := tmpfs.Mount(t, 256<<10)
 	cfg := testConfig(dir)
 	cfg.BackOffConfig.Enabled = false // the caller sends again, as exporterhelper would
 	p := newPipelines(t, "retry_once", cfg, nopSettings())
@@ -234,8 +234,7 @@ func TestFailedAppendRetriedCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	batch := sessionLogs(toolUse("s-1", 0), apiRequest("s-1", time.Second, "120", "30", "0.2"))
 
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	filler, _ := tmpfs.Fill(t, dir)
 	require.Error(t, p.logs.ConsumeLogs(ctx, batch))
 	require.Error(t, p.logs.ConsumeLogs(ctx, batch))
 	require.NoError(t, os.Remove(filler))

@@ -33,9 +33,9 @@ type sharedSink struct {
 	sink *jsonl.Sink
 	refs int // guarded by sinkRegistry.mu
 
-	// sessions is the seam for internal/sessions: nil means no session
-	// lifecycle is synthesized. It is per ID, not per pipeline, so a
-	// session seen in logs and metrics is one session.
+	// sessions is the session tracker (sessionsAdapter): nil means no
+	// session lifecycle is synthesized. It is per ID, not per pipeline, so
+	// a session seen in logs and metrics is one session.
 	sessions sessionTracker
 	// deltas remembers the last point of every cumulative stream, per ID:
 	// a stream's points may come through any pipeline of the ID.
@@ -122,8 +122,8 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 	return errs
 }
 
-// sessionTracker is the seam where internal/sessions plugs in
-// (sessions.go). The exporter calls it like this:
+// sessionTracker is what the exporter needs of the session tracker
+// (sessionsAdapter in sessions.go). The exporter calls it like this:
 //   - Start: after the sink is open, with the host (for sessions.storage).
 //   - Batch: once per export, for the convert.Observer of that export. The
 //     observer decides during conversion which entries to keep (a duplicate
@@ -140,7 +140,7 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 //     closes; it writes its final lines through write.
 //
 // Idle sessions that end while no export arrives are written through the
-// write function given to newSessionTracker (one Append per call).
+// write function given to newSessionsAdapter (one Append per call).
 type sessionTracker interface {
 	Start(ctx context.Context, host component.Host) error
 	Batch() sessionBatch
@@ -158,8 +158,3 @@ type sessionBatch interface {
 	// Release ends the batch (committed or not); it must not be used after.
 	Release()
 }
-
-// newSessionTracker builds the tracker of the exporter id. write appends to
-// the ID's sink (and counts the bytes in tel); nil means sessions are not
-// tracked.
-var newSessionTracker func(id component.ID, cfg SessionsConfig, set component.TelemetrySettings, tel *telemetry, write func([]byte) error) (sessionTracker, error)

@@ -14,7 +14,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
-// fakeTracker stands in for internal/sessions behind the seam. It records
+// fakeTracker stands in for the session tracker. It records
 // what the exporter hands it; AppendPending adds one line and, when block is
 // set, waits there until released (an export held in flight).
 type fakeTracker struct {
@@ -91,47 +91,45 @@ func (f *fakeTracker) Shutdown(context.Context) error {
 	return nil
 }
 
-// useTracker plugs f into the seam for the duration of the test.
-func useTracker(t *testing.T, f *fakeTracker) {
-	prev := newSessionTracker
-	newSessionTracker = func(component.ID, SessionsConfig, component.TelemetrySettings, *telemetry, func([]byte) error) (sessionTracker, error) {
-		return f, nil
-	}
-	t.Cleanup(func() { newSessionTracker = prev })
+// startWithTracker starts e with f in the place of its session tracker.
+func startWithTracker(t *testing.T, e *analyticsExporter, f *fakeTracker) {
+	t.Helper()
+	e.cfg.Sessions.Enabled = false // no tracker of its own
+	require.NoError(t, e.start(context.Background(), nil))
+	e.shared.Load().sessions = f
 }
 
-// TestSessionSeam: one tracker per exporter ID, fed every converted entry,
-// its lines written in the same batch, started once and shut down once
-// after the last pipeline.
-func TestSessionSeam(t *testing.T) {
-	tracker := &fakeTracker{}
-	useTracker(t, tracker)
+// TestOneTrackerPerExporterID: the logs and metrics pipelines of an ID
+// share one tracker, fed every converted entry, its lines written with the
+// batches, shut down once, after the last pipeline (a tracker shut down
+// with the logs pipeline would end the session then, and the next export
+// would open a second one).
+func TestOneTrackerPerExporterID(t *testing.T) {
 	dir := t.TempDir()
 	p := newPipelines(t, "sessions", testConfig(dir), nopSettings())
 	startAll(t, p.logs, p.metrics)
 
 	require.NoError(t, p.logs.ConsumeLogs(context.Background(), claudeLogs()))
-	require.NoError(t, p.metrics.ConsumeMetrics(context.Background(), tokenMetrics()))
 	require.NoError(t, p.logs.Shutdown(context.Background()))
-	assert.Equal(t, 0, tracker.shutdowns, "the metrics pipeline still runs")
+	require.NoError(t, p.metrics.ConsumeMetrics(context.Background(), tokenMetrics()))
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage"},
+		sinktest.Types(sinktest.ReadMaps(t, dir)), "no session_end while the metrics pipeline runs")
 	require.NoError(t, p.metrics.Shutdown(context.Background()))
 
-	assert.Equal(t, 1, tracker.starts)
-	assert.Equal(t, 1, tracker.shutdowns)
-	assert.Equal(t, 2, tracker.commits, "each written batch is committed once")
-	assert.Equal(t, []string{"tool_use", "token_usage", "token_usage"}, tracker.observed)
-	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "session_start"},
-		sinktest.Types(sinktest.ReadMaps(t, dir)))
-	assert.Empty(t, tracker.requeued)
+	lines := sinktest.ReadMaps(t, dir)
+	assert.Equal(t, []string{"tool_use", "token_usage", "session_start", "token_usage", "session_end"}, sinktest.Types(lines))
+	end := sinktest.Only(t, lines, "session_end", "sess-1")
+	assert.Equal(t, "shutdown", end["end_reason"])
 }
 
-func TestSessionSeamRequeuesLinesOfAFailedWrite(t *testing.T) {
+// TestTrackerLinesOfAFailedWriteAreRequeued: the lines the tracker added to
+// a batch that could not be written go back to it, and the batch is not
+// committed.
+func TestTrackerLinesOfAFailedWriteAreRequeued(t *testing.T) {
 	tracker := &fakeTracker{}
-	useTracker(t, tracker)
-	cfg := testConfig(t.TempDir())
-	e, err := newExporter(nopSettings(), cfg)
+	e, err := newExporter(nopSettings(), testConfig(t.TempDir()))
 	require.NoError(t, err)
-	require.NoError(t, e.start(context.Background(), nil))
+	startWithTracker(t, e, tracker)
 	require.NoError(t, e.shared.Load().sink.Close()) // every Append fails now
 
 	require.Error(t, e.pushLogs(context.Background(), claudeLogs()))
@@ -148,11 +146,10 @@ func TestSessionSeamRequeuesLinesOfAFailedWrite(t *testing.T) {
 func TestShutdownDrainsInFlightExports(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tracker := &fakeTracker{block: true, entered: make(chan struct{}), release: make(chan struct{})}
-		useTracker(t, tracker)
 		dir := t.TempDir()
 		e, err := newExporter(nopSettings(), testConfig(dir))
 		require.NoError(t, err)
-		require.NoError(t, e.start(context.Background(), nil))
+		startWithTracker(t, e, tracker)
 
 		exported := make(chan error)
 		go func() { exported <- e.pushLogs(context.Background(), claudeLogs()) }()
@@ -182,11 +179,10 @@ func TestShutdownDrainsInFlightExports(t *testing.T) {
 // the tracker's outbox when their own Append fails.
 func TestSessionLinesOfACommitThatCannotBeWrittenAreRequeued(t *testing.T) {
 	tracker := &fakeTracker{}
-	useTracker(t, tracker)
 	dir := t.TempDir()
 	e, err := newExporter(nopSettings(), testConfig(dir))
 	require.NoError(t, err)
-	require.NoError(t, e.start(context.Background(), nil))
+	startWithTracker(t, e, tracker)
 	tracker.onCommit = func(dst []byte) []byte {
 		require.NoError(t, e.shared.Load().sink.Close()) // the second Append fails
 		return append(dst, syntheticLine...)

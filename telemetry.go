@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
@@ -36,8 +37,10 @@ type telemetry struct {
 	written    [convert.NumTypes]atomic.Int64
 	dropped    [numReasons]atomic.Int64
 	bytes      atomic.Int64
+	redacted   [convert.NumRedactActions]atomic.Int64
 	byType     [convert.NumTypes]metric.MeasurementOption
 	byReason   [numReasons]metric.MeasurementOption
+	byAction   [convert.NumRedactActions]metric.MeasurementOption
 	background context.Context // for sink events, which carry no context
 }
 
@@ -59,9 +62,13 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	for i, r := range reasons {
 		t.byReason[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
+	for i, a := range convert.RedactActions {
+		t.byAction[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("action", a)))
+	}
 	err = errors.Join(
 		tb.RegisterAnalyticsEntriesWrittenCallback(observeEach(t.written[:], t.byType[:])),
 		tb.RegisterAnalyticsEntriesDroppedCallback(observeEach(t.dropped[:], t.byReason[:])),
+		tb.RegisterAnalyticsAttributesRedactedCallback(observeEach(t.redacted[:], t.byAction[:])),
 		tb.RegisterAnalyticsBytesWrittenCallback(func(_ context.Context, o metric.Int64Observer) error {
 			if n := t.bytes.Load(); n > 0 {
 				o.Observe(n)
@@ -103,6 +110,11 @@ func (t *telemetry) record(ctx context.Context, st *convert.Stats, bytes int) {
 			t.dropped[i].Add(n)
 		}
 	}
+	for i, n := range st.Redacted {
+		if n > 0 {
+			t.redacted[i].Add(n)
+		}
+	}
 	if st.InvalidOverride > 0 {
 		t.tb.AnalyticsInvalidOverrideValues.Add(ctx, st.InvalidOverride)
 	}
@@ -122,10 +134,10 @@ func (t *telemetry) recordBytes(bytes int) {
 // sessionLines counts synthesized session_start and session_end lines.
 func (t *telemetry) sessionLines(starts, ends int64) {
 	if starts > 0 {
-		t.tb.AnalyticsSessionsSynthesized.Add(t.background, starts, t.byType[0])
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, starts, t.byType[mapping.SessionStart])
 	}
 	if ends > 0 {
-		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[1])
+		t.tb.AnalyticsSessionsSynthesized.Add(t.background, ends, t.byType[mapping.SessionEnd])
 	}
 }
 

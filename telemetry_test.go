@@ -109,7 +109,7 @@ func TestTelemetryCountsWhatWasWritten(t *testing.T) {
 // sinkBytes is the size of every line in the sink in dir, newlines included.
 func sinkBytes(t *testing.T, dir string) int64 {
 	t.Helper()
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	require.NoError(t, err)
 	defer func() { require.NoError(t, r.Close()) }()
 	var n int64

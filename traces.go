@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
 )
 
 func createTraces(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
@@ -38,21 +39,9 @@ func (e *analyticsExporter) startTraces(ctx context.Context, host component.Host
 }
 
 func (e *analyticsExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	shared := e.begin()
-	if shared == nil {
-		return errNotStarted
-	}
-	defer e.inflight.Done()
-	buf := getBuffer()
-	defer putBuffer(buf)
-	var st convert.Stats
-	batch := shared.batch()
-	if batch != nil {
-		defer batch.Release()
-	}
-	jb := shared.joins.Begin()
-	*buf = e.conv.AppendTracesObserved((*buf)[:0], td, &st, observerOf(batch), jb)
-	return e.write(ctx, shared, buf, &st, batch, jb)
+	return e.push(ctx, true, func(dst []byte, st *convert.Stats, obs convert.Observer, _ *deltas.Lazy, jb *convert.JoinBatch) []byte {
+		return e.conv.AppendTracesObserved(dst, td, st, obs, jb)
+	})
 }
 
 // joinBatch returns the join batch of a logs or metrics export: nil unless

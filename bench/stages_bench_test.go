@@ -27,6 +27,7 @@ func BenchmarkStages(b *testing.B) {
 		Unmatched:           "drop",
 		SessionIDAttributes: []string{"session.id", "gen_ai.conversation.id", "conversation.id"},
 		UserIDAttributes:    []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"},
+		Privacy:             convert.DefaultPrivacy(), // the exporter's default, as in ConsumeLogs
 	})
 	if err != nil {
 		b.Fatal(err)

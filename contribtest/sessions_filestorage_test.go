@@ -54,9 +54,11 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	}
 	a := entry("token_usage", "s1", 0)
 	a.Model, a.InputTokens, a.OutputTokens, a.CostUSD, a.HasCost = "m1", 100, 50, 0.25, true
-	out, _ := tr.Observe(nil, a)
-	out, _ = tr.Observe(out, entry("tool_use", "s1", 30*time.Second))
-	out, _ = tr.Observe(out, entry("session_start", "s2", 0))
+	var batch sessions.Batch
+	for _, e := range []*sessions.Entry{a, entry("tool_use", "s1", 30*time.Second), entry("session_start", "s2", 0)} {
+		tr.Add(&batch, e)
+	}
+	out := tr.Commit(nil, &batch)
 	if lines := sinktest.ParseLines(t, out); len(lines) != 1 || lines[0]["type"] != "session_start" {
 		t.Fatalf("first run wrote %v, want the synthesized start of s1", lines)
 	}
@@ -85,12 +87,14 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	if err := tr.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := tr.Tracked(); n != 2 {
+	if n := tr.Stats().Open; n != 2 {
 		t.Fatalf("resumed %d spans, want 2", n)
 	}
 	b := entry("token_usage", "s1", 90*time.Second)
 	b.InputTokens, b.OutputTokens, b.CostUSD, b.HasCost = 10, 5, 0.05, true
-	if out, _ := tr.Observe(nil, b); len(out) != 0 {
+	batch.Reset()
+	tr.Add(&batch, b)
+	if out := tr.Commit(nil, &batch); len(out) != 0 {
 		t.Fatalf("resumed span wrote %s (a second start?)", out)
 	}
 	lines := sinktest.ParseLines(t, tr.Expire(nil, c.advance(idle)))

@@ -15,10 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// binaryEnv names the environment variable holding the built Collector.
-const binaryEnv = "OTELCOL_ANALYTICS_BINARY"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
+)
 
 const (
 	startTimeout = 60 * time.Second // a cold start on a busy 2-core machine
@@ -54,24 +53,6 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// binaryPath returns the Collector under test, failing when it is not set:
-// the e2e tag is only used by `make e2e`, which always sets it.
-func binaryPath(t *testing.T) string {
-	t.Helper()
-	bin := os.Getenv(binaryEnv)
-	if bin == "" {
-		t.Fatalf("%s is not set: run `make e2e` (it builds the Collector with ocb first)", binaryEnv)
-	}
-	abs, err := filepath.Abs(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(abs); err != nil {
-		t.Fatalf("%s: %v", binaryEnv, err)
-	}
-	return abs
-}
-
 // freePorts returns n distinct loopback ports that were free a moment ago.
 // All listeners stay open until every port is picked, so they differ.
 func freePorts(t *testing.T, n int) []int {
@@ -101,7 +82,7 @@ func startCollector(t *testing.T, exporterYAML string) *collector {
 // same exporter when traces is set.
 func startCollectorWith(t *testing.T, exporterYAML string, traces bool) *collector {
 	t.Helper()
-	bin := binaryPath(t)
+	bin := testbinary.Path(t)
 	dir := t.TempDir()
 	ports := freePorts(t, 3)
 	c := &collector{

@@ -1,7 +1,8 @@
 // Package e2e holds the end-to-end smoke test of the otelcol-analytics binary
-// built by ocb. The test is behind the e2e build tag and needs the binary's
-// path in OTELCOL_ANALYTICS_BINARY; `make e2e` (part of `make test`) builds
-// the binary and runs it:
+// built by ocb. The test is behind the e2e build tag and runs the binary
+// named by OTELCOL_ANALYTICS_BINARY, else _build/otelcol-analytics (package
+// internal/testbinary); `make e2e` (part of `make test`) builds the binary
+// and runs it:
 //
 //	OTELCOL_ANALYTICS_BINARY=$PWD/_build/otelcol-analytics go test -tags e2e ./e2e/
 //

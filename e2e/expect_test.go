@@ -93,7 +93,7 @@ func (e *expectation) diff(dir string, from, to time.Time) (string, error) {
 	for k, v := range e.lines {
 		left[k] = append([]string(nil), v...)
 	}
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	if err != nil {
 		return "", err
 	}

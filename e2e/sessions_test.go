@@ -13,7 +13,7 @@ import (
 )
 
 // TestSmokeSessionEndOnSigterm runs the built Collector with the default
-// session settings (issue 7): the Claude Code payload carries no session
+// session settings: the Claude Code payload carries no session
 // start, so the exporter synthesizes one, and SIGTERM (no storage configured)
 // must close the open session with exactly one session_end whose totals add
 // up the session's token_usage, tool_use and error_occurred entries.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // transports are the three ways an OTLP client reaches the Collector.
@@ -23,7 +24,8 @@ var transports = []string{"http/json", "http/protobuf", "grpc"}
 
 // smokeExporterConfig rotates at 64 KiB so that the run also rotates and
 // gzips files. Synthesized session entries are off: the expected lines are
-// exactly the converter's golden files (the in-process test covers sessions).
+// exactly the converter's golden files (the in-process test covers sessions),
+// which are written without privacy rules (TestPrivacyDefaults covers them).
 const smokeExporterConfig = `
 rotation:
   max_megabytes: 0.0625
@@ -31,6 +33,10 @@ rotation:
 compression: gzip
 sessions:
   enabled: false
+privacy:
+  content: keep
+  identities: keep
+  max_value_bytes: 0
 `
 
 // TestSmoke sends every payload of testdata/payloads over each transport to
@@ -184,7 +190,7 @@ func seedcheck(t *testing.T, root, dir string, want int) {
 // TestDefaultConfigValidates runs the binary's `validate` command on the
 // repository's config.yaml, the config `make run` uses.
 func TestDefaultConfigValidates(t *testing.T) {
-	bin := binaryPath(t)
+	bin := testbinary.Path(t)
 	out, err := exec.Command(bin, "validate", "--config", filepath.Join(repoRoot(t), "config.yaml")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("config.yaml does not validate: %v\n%s", err, out)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -72,7 +73,7 @@ func (c *compressor) compress(e *fileEntry) {
 		return
 	}
 	if err == nil {
-		err = syncDir(s.dir)
+		err = s.fs.SyncDir(s.dir)
 		if rerr := removeIfExists(plain); err == nil {
 			err = rerr
 		}
@@ -171,6 +172,22 @@ func (c *compressor) encode(dst io.Writer, src io.Reader) (int64, error) {
 
 // onlyWriter hides an encoder's ReadFrom so io.CopyBuffer uses our buffer.
 type onlyWriter struct{ io.Writer }
+
+// Decompress returns a reader of the lines of a data file, read from r,
+// choosing by the file's name: a gzip or zstd decoder for a .jsonl.gz or
+// .jsonl.zst file, r itself for a plain .jsonl file. done releases the
+// decoder (not r). A name that is none of the three is an error.
+func Decompress(name string, r io.Reader) (_ io.Reader, done func(), err error) {
+	switch {
+	case strings.HasSuffix(name, extGzip):
+		return decoder(kindGzip, r)
+	case strings.HasSuffix(name, extZstd):
+		return decoder(kindZstd, r)
+	case strings.HasSuffix(name, extPlain):
+		return decoder(kindPlain, r)
+	}
+	return nil, nil, fmt.Errorf("jsonl: %s is not a data file name", name)
+}
 
 // decoder wraps r in the decompressor for kind; close releases it.
 func decoder(kind fileKind, r io.Reader) (io.Reader, func(), error) {

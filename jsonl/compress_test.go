@@ -2,6 +2,8 @@ package jsonl
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,5 +145,32 @@ func TestCompressionFailureKeepsPlainFile(t *testing.T) {
 	}
 	if got := len(readAll(t, dir)); got != 2 {
 		t.Fatalf("read %d lines", got)
+	}
+}
+
+// Decompress picks the decoder by the file name, and refuses other names.
+func TestDecompressByName(t *testing.T) {
+	const text = "{\"a\":1}\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"x/metrics_1.jsonl.gz": gz.Bytes(), "metrics_1.jsonl": []byte(text)} {
+		r, done, err := Decompress(name, bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := io.ReadAll(r)
+		done()
+		if err != nil || string(got) != text {
+			t.Fatalf("%s: read %q, %v", name, got, err)
+		}
+	}
+	if _, _, err := Decompress("metrics_1.json", bytes.NewReader(nil)); err == nil {
+		t.Fatal("a name that is not a data file's was accepted")
 	}
 }

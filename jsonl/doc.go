@@ -2,7 +2,8 @@
 //
 // It knows nothing of the OpenTelemetry Collector or of the entry schema: it
 // takes batches of already-encoded lines and owns the files they land in,
-// under <dir>/metrics/metrics_YYYYMMDD_HHMMSS_ffffff.jsonl.
+// under <dir>/metrics/metrics_YYYYMMDD_HHMMSS_ffffff.jsonl (the
+// subdirectory and the prefix are options).
 //
 // # Files
 //

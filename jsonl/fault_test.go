@@ -17,9 +17,10 @@ type faultFS struct {
 	// writeFail: the next write stores this many bytes, then fails with ENOSPC.
 	writeFail int
 	failWrite bool
-	// failTruncate, failSync, failCreate fail those calls while true.
-	failTruncate, failSync, failCreate bool
-	syncs                              int
+	// failTruncate, failSync, failCreate, failDirSync fail those calls
+	// while true.
+	failTruncate, failSync, failCreate, failDirSync bool
+	syncs, dirSyncs                                 int
 	// blockTmp, when set, holds every compression output open until closed.
 	blockTmp chan struct{}
 }
@@ -39,6 +40,17 @@ func (fs *faultFS) OpenFile(name string, flag int, perm os.FileMode) (dataFile, 
 		return nil, err
 	}
 	return &faultFile{File: f, fs: fs}, nil
+}
+
+func (fs *faultFS) SyncDir(dir string) error {
+	fs.mu.Lock()
+	fs.dirSyncs++
+	fail := fs.failDirSync
+	fs.mu.Unlock()
+	if fail {
+		return &os.PathError{Op: "sync", Path: dir, Err: syscall.EIO}
+	}
+	return osFS{}.SyncDir(dir)
 }
 
 func (fs *faultFS) set(f func(*faultFS)) {
@@ -240,4 +252,84 @@ func TestFullTmpfs(t *testing.T) {
 	// It reopens on the full disk (recovery needs no space).
 	s = mustOpen(t, dir, Options{Compression: CompressionNone})
 	mustClose(t, s)
+}
+
+// openFaultEvents is openFault with events.
+func openFaultEvents(t *testing.T, dir string, opts Options, ev Events) (*Sink, *faultFS) {
+	t.Helper()
+	opts.Events = ev
+	return openFault(t, dir, opts)
+}
+
+// TestFsyncSyncsTheDirectoryOfANewFile: with Fsync a new live file's
+// directory entry is made durable (a directory fsync) before the file is
+// used, and a failed directory fsync fails the rotation, which leaves the
+// old file live; without Fsync the directory is not synced for it.
+func TestFsyncSyncsTheDirectoryOfANewFile(t *testing.T) {
+	for _, fsync := range []bool{true, false} {
+		dir := t.TempDir()
+		s, fs := openFault(t, dir, Options{MaxBytes: 200, Compression: CompressionNone, Fsync: fsync})
+		fs.set(func(fs *faultFS) { fs.dirSyncs = 0 })
+		mustAppend(t, s, line(0, 150))
+		mustAppend(t, s, line(1, 150)) // rotates: a new live file
+		want := 0
+		if fsync {
+			want = 1
+		}
+		if fs.dirSyncs != want {
+			t.Fatalf("Fsync %v: %d directory syncs for one new file, want %d", fsync, fs.dirSyncs, want)
+		}
+		if fsync {
+			live := s.liveName
+			fs.set(func(fs *faultFS) { fs.failDirSync = true })
+			if err := s.Append([]byte(line(2, 150))); err == nil {
+				t.Fatal("a rotation whose directory sync failed succeeded")
+			}
+			if s.liveName != live {
+				t.Fatalf("the live file moved to %s though its directory could not be synced", s.liveName)
+			}
+			fs.set(func(fs *faultFS) { fs.failDirSync = false })
+		}
+		mustClose(t, s)
+	}
+}
+
+// TestCompressionSyncsTheDirectoryAfterTheRename: a compressed file's
+// rename into place is made durable with a directory fsync; a failed sync
+// is reported as a failed compression (the renamed file stays, and
+// recovery removes a plain file whose compressed twin is complete).
+func TestCompressionSyncsTheDirectoryAfterTheRename(t *testing.T) {
+	dir := t.TempDir()
+	ev := compressSignal{done: make(chan error, 16)}
+	s, fs := openFaultEvents(t, dir, Options{MaxBytes: 200}, ev)
+	first := s.liveName
+	dirSyncs := func() int {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		return fs.dirSyncs
+	}
+	fs.set(func(fs *faultFS) { fs.dirSyncs, fs.failDirSync = 0, true })
+	mustAppend(t, s, line(0, 150))
+	mustAppend(t, s, line(1, 150)) // rotates: the first file is compressed
+	if err := <-ev.done; !errors.Is(err, syscall.EIO) {
+		t.Fatalf("compression with a failing directory sync: %v, want the sync's EIO", err)
+	}
+	if n := dirSyncs(); n != 1 {
+		t.Fatalf("%d directory syncs for one compression, want 1", n)
+	}
+	if _, err := os.Stat(first + ".gz"); err != nil {
+		t.Fatalf("the directory was synced before the rename: %v", err)
+	}
+	fs.set(func(fs *faultFS) { fs.failDirSync = false })
+	mustAppend(t, s, line(2, 150)) // rotates: the second file is compressed
+	if err := <-ev.done; err != nil {
+		t.Fatal(err)
+	}
+	if n := dirSyncs(); n != 2 {
+		t.Fatalf("%d directory syncs for two compressions, want 2", n)
+	}
+	mustClose(t, s)
+	if st := s.Stats(); st.CompressErrors != 1 {
+		t.Fatalf("stats %+v, want the failed sync counted", st)
+	}
 }

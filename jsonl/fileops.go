@@ -19,11 +19,14 @@ type dataFile interface {
 	Stat() (os.FileInfo, error)
 }
 
-// fileSystem opens the files the sink writes: live data files and
-// compression output. Renames, removals and directory syncs go straight to
-// the os package.
+// fileSystem opens the files the sink writes (live data files and
+// compression output) and fsyncs its directory, so tests can fail or count
+// both. Renames and removals go straight to the os package.
 type fileSystem interface {
 	OpenFile(name string, flag int, perm os.FileMode) (dataFile, error)
+	// SyncDir fsyncs the directory dir, so that the files created, renamed
+	// and removed in it are durable.
+	SyncDir(dir string) error
 }
 
 type osFS struct{}
@@ -36,16 +39,7 @@ func (osFS) OpenFile(name string, flag int, perm os.FileMode) (dataFile, error) 
 	return f, nil
 }
 
-// Flags for files the sink creates: never an existing name, never through a
-// symlink planted at the name.
-const (
-	createFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
-	readFlags   = os.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
-)
-
-// syncDir fsyncs a directory so renames, creations and removals in it are
-// durable.
-func syncDir(dir string) error {
+func (osFS) SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -56,6 +50,13 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// Flags for files the sink creates: never an existing name, never through a
+// symlink planted at the name.
+const (
+	createFlags = os.O_WRONLY | os.O_CREATE | os.O_EXCL | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
+	readFlags   = os.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_CLOEXEC
+)
 
 // removeIfExists removes name, treating "already gone" as success.
 func removeIfExists(name string) error {

@@ -114,7 +114,7 @@ func waitFor(t *testing.T, ch <-chan string, what string) string {
 // readAll returns every line of a sink directory through Reader.
 func readAll(t testing.TB, dir string) []string {
 	t.Helper()
-	r, err := NewReader(dir)
+	r, err := NewReader(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func dataNames(t testing.TB, mdir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		if _, k := classify(e.Name()); k != kindOther {
+		if _, k := defaultNames.classify(e.Name()); k != kindOther {
 			names = append(names, e.Name())
 		}
 	}
@@ -177,3 +177,6 @@ func mustClose(t testing.TB, s *Sink) {
 		t.Fatal(err)
 	}
 }
+
+// defaultNames is the naming of a sink opened with zero Options.
+var defaultNames = naming{DefaultFilePrefix}

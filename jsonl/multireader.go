@@ -15,15 +15,16 @@ type MultiReader struct {
 	cur     int
 }
 
-// NewMultiReader opens every directory (each the dir given to Open) for
-// reading; it fails, naming the directory, when one cannot be listed.
-func NewMultiReader(dirs ...string) (*MultiReader, error) {
+// NewMultiReader opens every directory (each the dir given to Open, with
+// the same Options as NewReader takes) for reading; it fails, naming the
+// directory, when one cannot be listed.
+func NewMultiReader(opts Options, dirs ...string) (*MultiReader, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("jsonl: reader: no directory")
 	}
 	m := &MultiReader{dirs: dirs}
 	for _, d := range dirs {
-		r, err := NewReader(d)
+		r, err := NewReader(d, opts)
 		if err != nil {
 			m.Close()
 			return nil, err

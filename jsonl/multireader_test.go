@@ -36,7 +36,7 @@ func TestMultiReader(t *testing.T) {
 	}
 	dirs = append(dirs[:1], append([]string{empty}, dirs[1:]...)...)
 
-	m, err := NewMultiReader(dirs...)
+	m, err := NewMultiReader(Options{}, dirs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestMultiReader(t *testing.T) {
 }
 
 func TestMultiReaderErrors(t *testing.T) {
-	if _, err := NewMultiReader(); err == nil {
+	if _, err := NewMultiReader(Options{}); err == nil {
 		t.Fatal("no directory: no error")
 	}
 	good := t.TempDir()
@@ -69,7 +69,7 @@ func TestMultiReaderErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(t.TempDir(), "gone")
-	_, err := NewMultiReader(good, missing)
+	_, err := NewMultiReader(Options{}, good, missing)
 	if err == nil || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("error %v, want one naming %s", err, missing)
 	}

@@ -3,6 +3,7 @@ package jsonl
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -18,10 +19,12 @@ const (
 
 // Default option values, used where an Options field is zero.
 const (
-	DefaultMaxBytes int64       = 100 << 20
-	DefaultMaxFiles             = 10
-	DefaultFileMode os.FileMode = 0o600
-	DefaultDirMode  os.FileMode = 0o700
+	DefaultMaxBytes   int64       = 100 << 20
+	DefaultMaxFiles               = 10
+	DefaultFileMode   os.FileMode = 0o600
+	DefaultDirMode    os.FileMode = 0o700
+	DefaultSubdir                 = "metrics"
+	DefaultFilePrefix             = "metrics_"
 )
 
 // Options configures a Sink. The zero value of each field means its default.
@@ -34,6 +37,12 @@ type Options struct {
 	Fsync       bool          // fsync before Append returns
 	FileMode    os.FileMode   // 0 = 0600
 	DirMode     os.FileMode   // 0 = 0700
+	// Subdir is the directory under the sink's directory that holds the
+	// files and the lock: one name, not a path ("" = "metrics").
+	Subdir string
+	// FilePrefix begins every data file's name, before its creation time
+	// ("" = "metrics_"); it must not contain a path separator.
+	FilePrefix string
 	// Now is the clock (nil = time.Now); tests pass a fake one.
 	Now func() time.Time
 	// Events, when set, is told of rotations and compressions (for the
@@ -72,6 +81,16 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("jsonl: FileMode %v has bits other than permissions", o.FileMode)
 	case o.DirMode&^os.ModePerm != 0:
 		return o, fmt.Errorf("jsonl: DirMode %v has bits other than permissions", o.DirMode)
+	case o.Subdir == "." || o.Subdir == ".." || strings.ContainsAny(o.Subdir, `/\`+"\x00"):
+		return o, fmt.Errorf("jsonl: Subdir %q is not a single directory name", o.Subdir)
+	case strings.ContainsAny(o.FilePrefix, `/\`+"\x00"):
+		return o, fmt.Errorf("jsonl: FilePrefix %q contains a path separator", o.FilePrefix)
+	}
+	if o.Subdir == "" {
+		o.Subdir = DefaultSubdir
+	}
+	if o.FilePrefix == "" {
+		o.FilePrefix = DefaultFilePrefix
 	}
 	if o.MaxBytes == 0 {
 		o.MaxBytes = DefaultMaxBytes

@@ -64,7 +64,7 @@ func TestSymlinkAtDataNameIsNotFollowed(t *testing.T) {
 	clock := newFakeClock()
 	victim := filepath.Join(t.TempDir(), "victim")
 	writeFile(t, victim, []byte("untouched"))
-	planted := filepath.Join(mdir, stemAt(clock.Now().UnixMicro())+extPlain)
+	planted := filepath.Join(mdir, defaultNames.stemAt(clock.Now().UnixMicro())+extPlain)
 	if err := os.Symlink(victim, planted); err != nil {
 		t.Fatal(err)
 	}

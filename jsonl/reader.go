@@ -10,11 +10,19 @@ import (
 	"slices"
 )
 
-// Reader yields every line of a sink directory in file order (.gz, .zst and plain).
-// Files are taken in name order, which is creation order. A stem present
+// Reader reads back the lines of a sink directory, for tools that process
+// the analytics files (the exporter itself never reads them). It yields
+// every whole line of every data file, rotated and compressed (.gz, .zst)
+// or plain (the live file included), in the order they were written: files
+// in name order, which is creation order, lines in file order.
+//
+// It may run while a Sink appends to the same directory. The list of files
+// is taken by NewReader; a file rotated later is not read. A file present
 // both plain and compressed (a compression finishing) is read once, from
-// the plain file. A last line without '\n' (a write in progress, or a torn
-// tail not yet recovered) is not returned. Symlinks are not followed.
+// the plain file; a file that retention removed meanwhile is skipped. A
+// last line without '\n' (a write in progress, or a torn tail a restart
+// will cut) is not returned. Symlinks are not followed. A Reader is not
+// safe for concurrent use.
 type Reader struct {
 	dir   string
 	stems []string
@@ -26,16 +34,25 @@ type Reader struct {
 	long []byte
 }
 
-// NewReader opens the sink directory dir (the same dir given to Open) for reading.
-func NewReader(dir string) (*Reader, error) {
-	mdir := filepath.Join(dir, "metrics")
+// NewReader opens the sink directory dir (the dir given to Open, not its
+// data subdirectory) for reading. Of opts, the Options the sink was opened
+// with, only Subdir and FilePrefix matter; zero Options read the default
+// layout. It fails when the directory cannot be listed; an empty directory
+// reads as no lines.
+func NewReader(dir string, opts Options) (*Reader, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	mdir := filepath.Join(dir, opts.Subdir)
+	names := naming{opts.FilePrefix}
 	entries, err := os.ReadDir(mdir)
 	if err != nil {
 		return nil, fmt.Errorf("jsonl: reader: %w", err)
 	}
 	var stems []string
 	for _, de := range entries {
-		stem, kind := classify(de.Name())
+		stem, kind := names.classify(de.Name())
 		if kind == kindPlain || kind == kindGzip || kind == kindZstd {
 			if de.Type().IsRegular() {
 				stems = append(stems, stem)
@@ -46,8 +63,11 @@ func NewReader(dir string) (*Reader, error) {
 	return &Reader{dir: mdir, stems: slices.Compact(stems)}, nil
 }
 
-// Next returns the next line without its '\n'; io.EOF at the end. The slice is
-// valid until the next call.
+// Next returns the next line without its '\n', or io.EOF after the last
+// one. The slice is valid until the next call of Next or Close. Any other
+// error names the file it came from (a compressed file that is corrupt,
+// say); the rest of that file is skipped and the next call goes on with
+// the next file.
 func (r *Reader) Next() ([]byte, error) {
 	for {
 		if r.f == nil {
@@ -129,7 +149,8 @@ func (r *Reader) closeFile() {
 	}
 }
 
-// Close releases the reader's open file.
+// Close releases the file the reader has open. Next returns io.EOF after
+// it. It never fails; the error is for io.Closer.
 func (r *Reader) Close() error {
 	r.closeFile()
 	r.stems = nil

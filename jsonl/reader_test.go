@@ -24,7 +24,7 @@ func TestReaderAcrossCompressions(t *testing.T) {
 	}
 	kinds := map[fileKind]int{}
 	for _, n := range dataNames(t, filepath.Join(dir, "metrics")) {
-		_, k := classify(n)
+		_, k := defaultNames.classify(n)
 		kinds[k]++
 	}
 	if kinds[kindGzip] == 0 || kinds[kindZstd] == 0 || kinds[kindPlain] == 0 {
@@ -51,7 +51,7 @@ func TestReaderLongLinesAndPartialTail(t *testing.T) {
 	}
 	long := strings.Repeat("L", 200<<10)
 	writeFile(t, filepath.Join(mdir, testStems[0]+extPlain), []byte("a\n"+long+"\nb\n{\"torn"))
-	r, err := NewReader(dir)
+	r, err := NewReader(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestReaderReportsCorruptFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(mdir, testStems[0]+extGzip), []byte("not gzip at all"))
-	r, err := NewReader(dir)
+	r, err := NewReader(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestReaderReportsCorruptFile(t *testing.T) {
 }
 
 func TestReaderMissingDirectory(t *testing.T) {
-	if _, err := NewReader(filepath.Join(t.TempDir(), "nope")); err == nil {
+	if _, err := NewReader(filepath.Join(t.TempDir(), "nope"), Options{}); err == nil {
 		t.Fatal("NewReader of a missing directory succeeded")
 	}
 }

@@ -41,7 +41,7 @@ func (s *Sink) recover() ([]*fileEntry, error) {
 	}
 	slices.Sort(stems)
 	for _, stem := range stems {
-		at, _ := parseStem(stem)
+		at, _ := s.names.parseStem(stem)
 		e := &fileEntry{stem: stem, at: at, ext: extPlain}
 		if err := s.settleStem(e, states[stem]); err != nil {
 			return nil, err
@@ -71,11 +71,11 @@ func (s *Sink) scan() (map[string]*stemState, error) {
 	}
 	states := map[string]*stemState{}
 	for _, de := range entries {
-		stem, kind := classify(de.Name())
+		stem, kind := s.names.classify(de.Name())
 		if kind == kindOther {
 			continue
 		}
-		at, _ := parseStem(stem)
+		at, _ := s.names.parseStem(stem)
 		s.lastMicro = max(s.lastMicro, at)
 		if kind == kindTmp {
 			name := s.path(de.Name())

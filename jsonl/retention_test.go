@@ -98,3 +98,37 @@ func TestRetentionDoesNotRescanDirectory(t *testing.T) {
 		t.Fatal("a file unknown to the sink was removed: the directory was rescanned")
 	}
 }
+
+// TestRetentionAtExactlyMaxAge: a file closed exactly MaxAge ago is removed,
+// one closed a microsecond less ago stays.
+func TestRetentionAtExactlyMaxAge(t *testing.T) {
+	dir := t.TempDir()
+	clock := newFakeClock()
+	tick := make(chan time.Time)
+	s, err := open(dir, Options{MaxBytes: 200, MaxAge: time.Hour, Compression: CompressionNone, Now: clock.Now},
+		env{fs: osFS{}, tick: tick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mustClose(t, s)
+	mustAppend(t, s, line(0, 150)) // file A
+	clock.Add(time.Minute)
+	mustAppend(t, s, line(1, 150)) // file B: A closed now
+	kept := func() int {
+		// A second tick is taken only once the first was handled, and the
+		// handler decides retention before it returns.
+		tick <- clock.Now()
+		tick <- clock.Now()
+		s.filesMu.Lock()
+		defer s.filesMu.Unlock()
+		return len(s.files)
+	}
+	clock.Add(time.Hour - time.Microsecond)
+	if n := kept(); n != 2 {
+		t.Fatalf("a file closed MaxAge-1µs ago was dropped: %d files kept, want 2", n)
+	}
+	clock.Add(time.Microsecond)
+	if n := kept(); n != 1 {
+		t.Fatalf("a file closed exactly MaxAge ago was kept: %d files kept, want 1", n)
+	}
+}

@@ -21,7 +21,7 @@ const maxNameTries = 1000
 func (s *Sink) createLocked(now int64) (dataFile, *fileEntry, error) {
 	us := max(now, s.lastMicro+1)
 	for tries := 0; ; tries++ {
-		stem := stemAt(us)
+		stem := s.names.stemAt(us)
 		name := s.path(stem + extPlain)
 		f, err := s.fs.OpenFile(name, createFlags|os.O_APPEND, s.opts.FileMode)
 		if errors.Is(err, fs.ErrExist) && tries < maxNameTries {
@@ -38,7 +38,7 @@ func (s *Sink) createLocked(now int64) (dataFile, *fileEntry, error) {
 			return nil, nil, err
 		}
 		if s.opts.Fsync {
-			if err := syncDir(s.dir); err != nil {
+			if err := s.fs.SyncDir(s.dir); err != nil {
 				f.Close()
 				os.Remove(name)
 				return nil, nil, err

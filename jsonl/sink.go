@@ -31,10 +31,11 @@ type fileEntry struct {
 
 // Sink appends batches of lines to rotating files. Safe for concurrent use.
 type Sink struct {
-	dir  string
-	opts Options
-	fs   fileSystem
-	lock *os.File
+	dir   string // the data directory, <dir>/<Subdir>
+	names naming
+	opts  Options
+	fs    fileSystem
+	lock  *os.File
 
 	mu        sync.Mutex // serialises Append, rotation, ticks and Close
 	closed    bool
@@ -61,8 +62,9 @@ type env struct {
 	tick <-chan time.Time // nil: a real ticker when Interval or MaxAge is set
 }
 
-// Open creates <dir>/metrics, takes the directory lock, recovers what a crash
-// left, and returns a Sink ready for Append.
+// Open creates <dir>/<Subdir> (<dir>/metrics by default), takes the
+// directory lock, recovers what a crash left, and returns a Sink ready for
+// Append.
 func Open(dir string, opts Options) (*Sink, error) {
 	return open(dir, opts, env{fs: osFS{}})
 }
@@ -72,7 +74,7 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	mdir := filepath.Join(dir, "metrics")
+	mdir := filepath.Join(dir, opts.Subdir)
 	if err := makeDir(dir, mdir, opts.DirMode); err != nil {
 		return nil, err
 	}
@@ -80,7 +82,7 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{dir: mdir, opts: opts, fs: e.fs, lock: lock, stop: make(chan struct{})}
+	s := &Sink{dir: mdir, names: naming{opts.FilePrefix}, opts: opts, fs: e.fs, lock: lock, stop: make(chan struct{})}
 	s.comp = newCompressor(s)
 	queue, err := s.recover()
 	if err != nil {
@@ -99,9 +101,9 @@ func open(dir string, opts Options, e env) (*Sink, error) {
 	return s, nil
 }
 
-// makeDir creates base (if missing) and the metrics directory, and sets the
-// metrics directory's mode with chmod so the umask does not matter. A symlink
-// at the metrics path is refused rather than followed.
+// makeDir creates base (if missing) and the data directory mdir, and sets
+// the data directory's mode with chmod so the umask does not matter. A
+// symlink at the data directory's path is refused rather than followed.
 func makeDir(base, mdir string, mode os.FileMode) error {
 	if _, err := os.Stat(base); os.IsNotExist(err) {
 		if err := os.MkdirAll(base, mode); err != nil {

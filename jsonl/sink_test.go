@@ -278,7 +278,7 @@ func TestSecondOpenOfSameDirectoryFails(t *testing.T) {
 
 func TestAppendDoesNotAllocate(t *testing.T) {
 	if raceEnabled {
-		t.Skip("the race detector allocates; BenchmarkAppend reports allocs/op")
+		t.Skip("the race detector allocates; make test-norace runs this")
 	}
 	s := mustOpen(t, t.TempDir(), Options{MaxBytes: 1 << 30, Compression: CompressionNone})
 	defer mustClose(t, s)
@@ -324,4 +324,21 @@ func TestConcurrentAppends(t *testing.T) {
 			t.Fatalf("writer %d: %d lines, want %d", w, n, per)
 		}
 	}
+}
+
+// TestRotationAtExactlyMaxBytes: a batch that fills the live file to exactly
+// MaxBytes goes into it; one byte more goes into a new file.
+func TestRotationAtExactlyMaxBytes(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, dir, Options{MaxBytes: 300, Compression: CompressionNone})
+	mustAppend(t, s, line(0, 150))
+	mustAppend(t, s, line(1, 150)) // 300 bytes: exactly MaxBytes
+	if n := s.Stats().Rotations; n != 0 {
+		t.Fatalf("%d rotations for a file filled to exactly MaxBytes, want 0", n)
+	}
+	mustAppend(t, s, "x\n") // 302: past MaxBytes
+	if n := s.Stats().Rotations; n != 1 {
+		t.Fatalf("%d rotations once a batch would pass MaxBytes, want 1", n)
+	}
+	mustClose(t, s)
 }

@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 )
 
-// namedFields are the named fields of each entry type (SPEC §3).
+// namedFields are the named fields of each entry type.
 var namedFields = map[string][]string{
 	"session_start":      {"project_path", "model"},
 	"session_end":        {"duration_seconds", "token_count"},

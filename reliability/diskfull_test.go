@@ -4,60 +4,16 @@ package reliability
 
 import (
 	"context"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/tmpfs"
 )
-
-// smallTmpfs mounts a 2 MiB tmpfs on a fresh directory and unmounts it at
-// cleanup (registered before any Collector, so it runs after they are gone).
-func smallTmpfs(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("disk-full scenario needs root to mount a 2 MiB tmpfs (mount -t tmpfs -o size=2m); run as root (CI does)")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount tmpfs on %s (no privilege in this container?): %v %s", mnt, err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", mnt, err, out)
-		}
-	})
-	return mnt
-}
-
-// fillDisk writes a filler file until the file system is full and returns
-// its path and size.
-func fillDisk(t *testing.T, dir string) (string, int64) {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	chunk := make([]byte, 4096)
-	var size int64
-	for {
-		n, err := f.Write(chunk)
-		size += int64(n)
-		if errors.Is(err, syscall.ENOSPC) {
-			return path, size
-		}
-		if err != nil {
-			t.Fatalf("fill %s: %v", path, err)
-		}
-	}
-}
 
 // retryable reports whether an OTLP export error tells the client to retry.
 func retryable(err error) bool {
@@ -73,13 +29,13 @@ func retryable(err error) bool {
 // the sink's error), no bad or partial line is written, and once the filler
 // is removed the client's retries land.
 func TestDiskFullSynchronous(t *testing.T) {
-	mnt := smallTmpfs(t)
+	mnt := tmpfs.Mount(t, 2<<20)
 	base := filepath.Join(mnt, "out")
 	c := launch(t, singleExporter(analyticsExporter(base), false))
 	l := newLedger(50, 300)
 	sendN(t, c, l, 500)
 	waitRecovered(t, base, 30*time.Second) // compressor idle: nothing frees space behind our back
-	filler, fillSize := fillDisk(t, mnt)
+	filler, fillSize := tmpfs.Fill(t, mnt)
 
 	client := dial(t, c.ports.grpc)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -145,7 +101,7 @@ func TestDiskFullPersistentQueue(t *testing.T) {
 }
 
 func diskFullQueue(t *testing.T, restart string) {
-	mnt := smallTmpfs(t)
+	mnt := tmpfs.Mount(t, 2<<20)
 	base := filepath.Join(mnt, "out")
 	storage := t.TempDir()
 	ec := analyticsExporter(base)
@@ -159,7 +115,7 @@ func diskFullQueue(t *testing.T, restart string) {
 	sendN(t, c, l, 500)
 	waitForSeqs(t, base, l, 30*time.Second)
 	waitRecovered(t, base, 30*time.Second)
-	filler, _ := fillDisk(t, mnt)
+	filler, _ := tmpfs.Fill(t, mnt)
 	const duringOutage = 2000
 	sendN(t, c, l, duringOutage) // accepted into the persistent queue
 	if restart == "sigterm" {
@@ -218,17 +174,17 @@ func waitForSeqs(t *testing.T, base string, l *ledger, timeout time.Duration) ti
 
 // TestCompressionRetriedAfterDiskFull: a rotated file whose compression
 // failed while the disk was full must still be compressed once space is
-// back (SPEC §5: rotated files are compressed in the background; the sink's
+// back (rotated files are compressed in the background; the sink's
 // Close promises every queued rotated file is compressed), not left plain
 // until the next restart.
 func TestCompressionRetriedAfterDiskFull(t *testing.T) {
-	mnt := smallTmpfs(t)
+	mnt := tmpfs.Mount(t, 2<<20)
 	base := filepath.Join(mnt, "out")
 	c := launch(t, singleExporter(analyticsExporter(base), false))
 	l := newLedger(100, 300) // a 100-entry batch (~70 KB) always rotates a non-empty live file
 	sendN(t, c, l, 500)
 	waitRecovered(t, base, 30*time.Second)
-	filler, _ := fillDisk(t, mnt)
+	filler, _ := tmpfs.Fill(t, mnt)
 	client := dial(t, c.ports.grpc)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

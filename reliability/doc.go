@@ -1,14 +1,14 @@
 // Package reliability holds the end-to-end fault tests of the built
 // Collector (otelcol-analytics): kill -9 under load, rapid rotation, a full
 // disk, two writers on one directory, hostile OTLP input, shutdown under
-// load, and permissions and symlinks (issue 5, SPEC §5).
+// load, and permissions and symlinks.
 //
 // The tests drive the real binary over real OTLP gRPC connections and read
 // back real files. They are behind the `reliability` build tag so that a
 // plain `go test ./...` does not need the binary:
 //
 //	make build
-//	ANALYTICS_COLLECTOR=$PWD/_build/otelcol-analytics \
+//	OTELCOL_ANALYTICS_BINARY=$PWD/_build/otelcol-analytics \
 //	  go test -tags reliability -v -timeout 30m ./reliability/
 //
 // -short (or RELIABILITY_SHORT=1) runs the short form used by `make test`.

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // readyMessage is what the Collector logs once every component has started.
@@ -32,26 +34,6 @@ func repoRoot(t testing.TB) string {
 		t.Fatal("cannot locate the reliability package source")
 	}
 	return filepath.Dir(filepath.Dir(file))
-}
-
-// collectorBinary returns the Collector to test: $ANALYTICS_COLLECTOR, else
-// $OTELCOL_ANALYTICS_BINARY, else _build/otelcol-analytics under the
-// repository root. A missing binary fails
-// the test (it is not skipped: a reliability run without the binary proves
-// nothing).
-func collectorBinary(t testing.TB) string {
-	t.Helper()
-	bin := os.Getenv("ANALYTICS_COLLECTOR")
-	if bin == "" {
-		bin = os.Getenv("OTELCOL_ANALYTICS_BINARY") // the e2e suite's variable
-	}
-	if bin == "" {
-		bin = filepath.Join(repoRoot(t), "_build", "otelcol-analytics")
-	}
-	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
-		t.Fatalf("Collector binary %s not found (run `make build` or set ANALYTICS_COLLECTOR): %v", bin, err)
-	}
-	return bin
 }
 
 // short reports whether the short form runs (-short or RELIABILITY_SHORT=1).
@@ -153,7 +135,7 @@ type startOptions struct {
 // if still running.
 func startCollector(t testing.TB, p ports, cfgYAML string, o startOptions) *collector {
 	t.Helper()
-	bin := collectorBinary(t)
+	bin := testbinary.Path(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfgYAML), 0o600); err != nil {
 		t.Fatal(err)

@@ -86,7 +86,7 @@ func lastOf(names []string) string {
 	return names[len(names)-1]
 }
 
-// stemOf is the data file stem the sink gives a creation time (SPEC §5).
+// stemOf is the data file stem the sink gives a creation time.
 func stemOf(at time.Time) string {
 	at = at.UTC()
 	return fmt.Sprintf("metrics_%s_%06d", at.Format("20060102_150405"), at.Nanosecond()/1000)

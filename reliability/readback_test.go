@@ -5,7 +5,6 @@ package reliability
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,13 +17,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
-// dataName matches a finished data file: SPEC §5's name, plain or compressed.
+// dataName matches a finished data file's name, plain or compressed.
 var dataName = regexp.MustCompile(`^metrics_\d{8}_\d{6}_\d{6}\.jsonl(\.gz|\.zst)?$`)
 
 // dirState is what a sink directory holds, by kind, each list in name order.
@@ -134,23 +131,11 @@ func (r *readout) readFile(path string) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	var rd io.Reader = f
-	switch {
-	case strings.HasSuffix(path, ".gz"):
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = zr.Close() }()
-		rd = zr
-	case strings.HasSuffix(path, ".zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return err
-		}
-		defer zr.Close()
-		rd = zr
+	rd, closeFn, err := jsonl.Decompress(path, f)
+	if err != nil {
+		return err
 	}
+	defer closeFn()
 	br := bufio.NewReaderSize(rd, 1<<20)
 	name := filepath.Base(path)
 	span := [2]int64{-1, -1}
@@ -251,7 +236,7 @@ func checkWithSchemaDir(t testing.TB, base string) schema.Report {
 // pass only cross-checks the Reader, cheaply enough for a million lines).
 func countWithSinkReader(t testing.TB, base string) (lines, bad int) {
 	t.Helper()
-	r, err := jsonl.NewReader(base)
+	r, err := jsonl.NewReader(base, jsonl.Options{})
 	if err != nil {
 		t.Fatalf("jsonl.NewReader: %v", err)
 	}

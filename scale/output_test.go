@@ -37,7 +37,7 @@ func (e entry) lifecycle() bool {
 // the entry contract fails the test.
 func readDir(t testing.TB, dir string) []entry {
 	t.Helper()
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

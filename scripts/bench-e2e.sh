@@ -24,7 +24,7 @@
 #
 # Environment: ROUNDS (5) BATCHES (300) RECORDS (1000) CONCURRENCY (4)
 # ROTATE_MB (16) SUSTAIN_BATCHES (2000) SUSTAIN_SESSIONS (100 per batch)
-# COLLECTOR (_build/otelcol-analytics, built with `make build` if missing)
+# OTELCOL_ANALYTICS_BINARY (_build/otelcol-analytics, built with `make build` if missing)
 # COMPARE (auto: use bench/_build/otelcol-compare when it exists; 0 = off)
 # ROUNDS=0 skips the table, SUSTAIN_BATCHES=0 the sustained run; ZSTD=1
 # adds analytics with compression zstd (its lines are not counted: no zstd
@@ -41,7 +41,7 @@ CONCURRENCY=${CONCURRENCY:-4}
 ROTATE_MB=${ROTATE_MB:-16}
 SUSTAIN_BATCHES=${SUSTAIN_BATCHES:-2000}
 SUSTAIN_SESSIONS=${SUSTAIN_SESSIONS:-100}
-COLLECTOR=${COLLECTOR:-_build/otelcol-analytics}
+COLLECTOR=${OTELCOL_ANALYTICS_BINARY:-_build/otelcol-analytics}
 COMPARE_BIN=bench/_build/otelcol-compare
 COMPARE=${COMPARE:-auto}
 COLLECTOR_B=${COLLECTOR_B:-}

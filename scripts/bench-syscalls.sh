@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${1:-none}
 BATCHES=${BATCHES:-200}
-BIN=${COLLECTOR:-_build/otelcol-analytics}
+BIN=${OTELCOL_ANALYTICS_BINARY:-_build/otelcol-analytics}
 command -v strace >/dev/null || { echo "bench-syscalls: skipped: strace not installed"; exit 0; }
 [[ -x $BIN ]] || make build
 WORK=$(mktemp -d /tmp/bench-syscalls.XXXXXX)

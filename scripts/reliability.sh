@@ -6,7 +6,7 @@
 #   scripts/reliability.sh -short     short form for `make test` (~3 minutes)
 #   scripts/reliability.sh -run Kill  any further arguments go to `go test`
 #
-# Environment: ANALYTICS_COLLECTOR (default _build/otelcol-analytics),
+# Environment: OTELCOL_ANALYTICS_BINARY (default _build/otelcol-analytics),
 # RELIABILITY_REPORT (figures file, default $TMPDIR/reliability-figures.txt),
 # RELIABILITY_SEED (replay the kill moments), RELIABILITY_KILL_ROUNDS,
 # RELIABILITY_ROTATION_ENTRIES. The disk-full tests mount a tmpfs and need
@@ -14,10 +14,10 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export ANALYTICS_COLLECTOR=${ANALYTICS_COLLECTOR:-$root/_build/otelcol-analytics}
+export OTELCOL_ANALYTICS_BINARY=${OTELCOL_ANALYTICS_BINARY:-$root/_build/otelcol-analytics}
 export RELIABILITY_REPORT=${RELIABILITY_REPORT:-${TMPDIR:-/tmp}/reliability-figures.txt}
-if [[ ! -x $ANALYTICS_COLLECTOR ]]; then
-	echo "reliability: no Collector at $ANALYTICS_COLLECTOR (run \`make build\`)" >&2
+if [[ ! -x $OTELCOL_ANALYTICS_BINARY ]]; then
+	echo "reliability: no Collector at $OTELCOL_ANALYTICS_BINARY (run \`make build\`)" >&2
 	exit 2
 fi
 
@@ -28,7 +28,7 @@ done
 
 : >"$RELIABILITY_REPORT"
 log=$(mktemp "${TMPDIR:-/tmp}/reliability.XXXXXX.log")
-echo "reliability: $ANALYTICS_COLLECTOR, go test log in $log"
+echo "reliability: $OTELCOL_ANALYTICS_BINARY, go test log in $log"
 status=0
 (cd "$root" && go test -tags reliability -count=1 -v -timeout "$timeout" "$@" ./reliability/) >"$log" 2>&1 || status=$?
 

@@ -133,7 +133,7 @@ func check(dirs []string) (result, error) {
 // of dirs. Lines that do not pass the check are skipped (CheckDir counts
 // them).
 func splitSessions(dirs []string) (int, error) {
-	r, err := jsonl.NewMultiReader(dirs...)
+	r, err := jsonl.NewMultiReader(jsonl.Options{}, dirs...)
 	if err != nil {
 		return 0, err
 	}

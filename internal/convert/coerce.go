@@ -11,7 +11,7 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 )
 
-// appendCoerced writes v as a named field of kind k (SPEC §3): numbers from
+// appendCoerced writes v as a named field of kind k: numbers from
 // strings ("1211" -> 1211, "0.02" -> 0.02), booleans from "true"/"false",
 // scalars as text for string fields. A value that does not fit is written
 // as it came and reported with ok false.
@@ -186,9 +186,6 @@ func numberOf(v pcommon.Value) (float64, bool) {
 		if i, ok := parseInt(t); ok {
 			return float64(i), true
 		}
-		if f, ok := parseShortDecimal(t); ok {
-			return f, true
-		}
 		if looksNumeric(t) {
 			f, err := strconv.ParseFloat(t, 64)
 			return f, err == nil
@@ -204,42 +201,4 @@ func trimSpace(s string) string {
 		return s
 	}
 	return strings.TrimSpace(s)
-}
-
-// pow10 are the powers of ten a float64 holds exactly.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// parseShortDecimal parses a plain decimal such as "0.0123" with at most 15
-// digits in all: the digits as an integer are exact in a float64 and so is
-// the power of ten, so one division gives the correctly rounded value,
-// exactly what strconv.ParseFloat returns, without its general machinery
-// (cost strings arrive on every Claude Code api_request).
-func parseShortDecimal(s string) (float64, bool) {
-	neg := false
-	if s != "" && s[0] == '-' {
-		neg, s = true, s[1:]
-	}
-	var m uint64
-	digits, frac := 0, -1
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			m = m*10 + uint64(c-'0')
-			digits++
-		case c == '.' && frac < 0 && i > 0 && i < len(s)-1:
-			frac = len(s) - i - 1
-		default:
-			return 0, false
-		}
-	}
-	if digits == 0 || digits > 15 || frac < 0 {
-		return 0, false
-	}
-	f := float64(m) / pow10[frac]
-	if neg {
-		f = -f
-	}
-	return f, true
 }

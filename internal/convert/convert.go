@@ -23,19 +23,7 @@ type Rule struct {
 	Fields      map[string]string // named field -> attribute key
 }
 
-// ClaudeCodeUsageRule turns on Claude Code's token.usage and cost.usage
-// metrics as token_usage entries (one entry per data point: the point's
-// value goes to input_tokens, output_tokens, cache_read_tokens or
-// cache_creation_tokens by its `type` attribute, or to cost_usd). Off by
-// default because the api_request events count the same requests. In the
-// exporter config:
-//
-//	rules:
-//	  - match: {metric: "claude_code.*.usage"}
-//	    type: token_usage
-var ClaudeCodeUsageRule = Rule{Metric: "claude_code.*.usage", Type: "token_usage"}
-
-// Options configures a Converter (SPEC §2–§4, the exporter's config).
+// Options configures a Converter (the exporter's config).
 type Options struct {
 	TypeAttribute       string // "" = no override attribute
 	BuiltinRules        bool
@@ -44,6 +32,8 @@ type Options struct {
 	UserIDAttributes    []string
 	Rules               []Rule
 	IncludeBuckets      bool
+	// Privacy drops, hashes and cuts attribute values (zero: nothing).
+	Privacy Privacy
 	// Now is the clock for records with no timestamp (nil = time.Now).
 	Now func() time.Time
 }
@@ -60,7 +50,8 @@ type Observer interface {
 	Entry(info *EntryInfo) (keep bool)
 }
 
-// Default identity attribute lists (SPEC §3). The session ids, in order:
+// Default identity attribute lists: the first one present on a record (or
+// its resource) is its session id, its user id. The session ids, in order:
 // the OTel session.id (Claude Code, Gemini CLI, OpenInference), the GenAI
 // conventions' gen_ai.conversation.id, Codex's conversation.id on its log
 // events and thread.id on some of its spans, OpenLLMetry's association
@@ -99,7 +90,7 @@ type EntryInfo struct {
 	Synthesized bool
 }
 
-// Types are the ten entry types, in SPEC §1 order.
+// Types are the ten entry types, in the order of the entry format.
 var Types = mapping.Names
 
 // NumTypes is the number of entry types.
@@ -124,6 +115,9 @@ type Stats struct {
 	// DroppedNoSession counts session_start and session_end entries without
 	// a session id.
 	DroppedNoSession int64
+	// Redacted counts attributes dropped, hashed and cut by the privacy
+	// rules, indexed like RedactActions.
+	Redacted [NumRedactActions]int64
 }
 
 // Converter converts pdata to entry lines. Immutable after New; safe for
@@ -137,12 +131,11 @@ type Converter struct {
 	rules    []*plan // per user rule: its plan, nil = the type's default
 	ids      idKeys
 	special  specialKeys
+	priv     *privacy
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line
 	spanSize sizeHint // bytes per span (most make no line)
 	spanKeys spanKeys
 	strIDs   []int16 // StringOnlyIDAttributes
-	// fillID, when set (tests), overwrites each entry's 36-character id.
-	fillID func(id []byte)
 }

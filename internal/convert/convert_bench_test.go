@@ -88,7 +88,7 @@ func BenchmarkAppendMetrics(b *testing.B) {
 	}
 	n := md.DataPointCount()
 	b.Run("mixed_1000", func(b *testing.B) {
-		c, err := New(Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+		c, err := New(Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 		if err != nil {
 			b.Fatal(err)
 		}

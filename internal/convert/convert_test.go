@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 func TestNewRejectsBadOptionsNamingTheKey(t *testing.T) {
@@ -37,7 +39,7 @@ func TestNewRejectsBadOptionsNamingTheKey(t *testing.T) {
 	if _, err := New(Options{Unmatched: "drop"}); err != nil {
 		t.Errorf("drop: %v", err)
 	}
-	if _, err := New(Options{Unmatched: "performance", Rules: []Rule{ClaudeCodeUsageRule}}); err != nil {
+	if _, err := New(Options{Unmatched: "performance", Rules: []Rule{claudeUsageRule}}); err != nil {
 		t.Errorf("valid options: %v", err)
 	}
 }
@@ -192,9 +194,13 @@ func TestCoercion(t *testing.T) {
 	}
 }
 
-func TestObserve(t *testing.T) {
+// TestObserverEntryInfo: the Observer sees what the session tracker needs
+// of each written entry, from named fields or attributes of any type, and
+// of each record of a session that became no entry.
+func TestObserverEntryInfo(t *testing.T) {
+	var got []EntryInfo
+	obs := observeFunc(func(e *EntryInfo) { got = append(got, *e) })
 	c := testConverter(t, defaultOptions())
-	obs := &rejectObserver{reject: func(*EntryInfo) bool { return false }}
 	var st Stats
 	ld := logBatch([]kv{{"session.id", "s-1"}}, "s",
 		logRec{eventName: "claude_code.api_request", time: at(0), attrs: []kv{{"model", "m-1"}, {"input_tokens", "10"},
@@ -204,7 +210,6 @@ func TestObserve(t *testing.T) {
 		logRec{eventName: "claude_code.user_prompt"}, // no entry, a prompt
 	)
 	c.AppendLogsObserved(nil, ld, &st, obs)
-	got := obs.seen
 	if len(got) != 4 {
 		t.Fatalf("%d observed, want 4", len(got))
 	}
@@ -224,8 +229,8 @@ func TestObserve(t *testing.T) {
 	}
 }
 
-func TestClaudeCodeUsageRule(t *testing.T) {
-	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+func TestClaudeUsageRule(t *testing.T) {
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 	var st Stats
 	entries := checkLines(t, c.AppendMetrics(nil, claudeMetrics(), &st))
 	byField := map[string]any{}
@@ -246,8 +251,8 @@ func TestClaudeCodeUsageRule(t *testing.T) {
 			t.Errorf("%s = %v, want %v", f, byField[f], w)
 		}
 	}
-	if st.Written[8] != 5 {
-		t.Errorf("%d token_usage entries, want 5 (4 token points + cost)", st.Written[8])
+	if st.Written[mapping.TokenUsage] != 5 {
+		t.Errorf("%d token_usage entries, want 5 (4 token points + cost)", st.Written[mapping.TokenUsage])
 	}
 }
 
@@ -280,8 +285,7 @@ func TestIncludeBuckets(t *testing.T) {
 
 // TestConcurrentUse: one Converter serves parallel exports (run with -race).
 func TestConcurrentUse(t *testing.T) {
-	c := testConverter(t, defaultOptions())
-	c.fillID = nil
+	c := newConverter(t, defaultOptions())
 	ld := claudeBatch(200, false)
 	var ref Stats
 	want := len(c.AppendLogs(nil, ld, &ref))
@@ -307,24 +311,21 @@ func TestConcurrentUse(t *testing.T) {
 // drops that record, counted, leaves no partial line, and the rest of the
 // batch is written.
 func TestPanicDropsOnlyThatRecord(t *testing.T) {
-	c := testConverter(t, defaultOptions())
-	obs := &rejectObserver{reject: func(e *EntryInfo) bool {
+	obs := observeFunc(func(e *EntryInfo) {
 		if e.Type == "tool_use" {
 			panic("observer bug")
 		}
-		return false
-	}}
+	})
 	var st Stats
-	ld := logBatch([]kv{{"session.id", "s-1"}}, "s",
+	entries := checkLines(t, testConverter(t, defaultOptions()).AppendLogsObserved(nil, logBatch([]kv{{"session.id", "s-1"}}, "s",
 		logRec{eventName: "session.start"},
 		logRec{eventName: "claude_code.tool_result", attrs: []kv{{"tool_name", "Bash"}}},
 		logRec{eventName: "session.end"},
-	)
-	entries := checkLines(t, c.AppendLogsObserved(nil, ld, &st, obs))
+	), &st, obs))
 	if len(entries) != 2 || entries[0].Type != "session_start" || entries[1].Type != "session_end" {
 		t.Fatalf("entries %v", entries)
 	}
-	if st.DroppedInvalid != 1 || st.Written[2] != 0 || st.Written[0] != 1 || st.Written[1] != 1 {
+	if st.DroppedInvalid != 1 || st.Written[mapping.ToolUse] != 0 || st.Written[mapping.SessionStart] != 1 || st.Written[mapping.SessionEnd] != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }

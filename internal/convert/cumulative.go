@@ -39,16 +39,16 @@ func (c *Converter) streamKey(sc *scratch, mm *metricMeta, p *point, attrs pcomm
 	}
 	h := sc.hash
 	h.Reset()
-	h.Bytes(sc.tail)
+	h.Bytes(scopeTail(sc))
 	h.String(mm.m.Name())
 	h.String(mm.m.Unit())
 	h.Uint64(uint64(p.kind))
-	sc.buf = sc.buf[:0]
+	sc.keyBuf = sc.keyBuf[:0]
 	for k, v := range attrs.All() {
-		sc.buf = encode.Key(sc.buf, k)
-		sc.buf = encode.Value(sc.buf, v)
+		sc.keyBuf = encode.Key(sc.keyBuf, k)
+		sc.keyBuf = encode.Value(sc.keyBuf, v)
 	}
-	h.Bytes(sc.buf)
+	h.Bytes(sc.keyBuf)
 	return h.Key()
 }
 

@@ -3,7 +3,6 @@ package convert
 import (
 	"math"
 	"strings"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -15,7 +14,12 @@ import (
 // the point's own numbers, then every attribute not consumed. A named field
 // and an attribute with the same key are written once, as the named field;
 // likewise a point's number wins over an attribute called value, count...
-func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
+//
+// The privacy rules (privacy.go) redact the attributes p.skip marks and
+// unknown keys a prefix rule matches; appendData (privacy.go) writes the
+// object again, every value cut to the limit (sc.priv.cutting), when it
+// came out longer than the limit.
+func (c *Converter) appendDataObject(dst []byte, sc *scratch, p *plan, st *Stats) []byte {
 	dst = append(dst, '{')
 	comma := false
 	if p.typ == mapping.TokenUsage && sc.ctx.tokens != mapping.TokensStandard {
@@ -37,23 +41,37 @@ func (c *Converter) appendData(dst []byte, sc *scratch, p *plan, st *Stats) []by
 	if sc.ctx.metric {
 		dst, comma = c.appendPointValues(dst, sc, comma), true
 	}
+	if sc.priv.cutting {
+		dst, _ = c.appendAttrsCareful(dst, sc, p, comma)
+		return append(dst, '}')
+	}
 	a := sc.rec
 	i := -1
 	for k, v := range a.m.All() {
 		i++
 		id := a.ids[i]
-		if a.flags[i] != 0 || p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+		if a.flags[i] != 0 || p.skip.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
+			if a.flags[i] == 0 && !p.names.has(id) {
+				dst, comma = c.redactSkipped(dst, sc, id, k, v, comma)
+			}
 			continue
 		}
-		if comma {
-			dst = append(dst, ',')
-		}
-		comma = true
 		if id >= 0 {
+			if comma {
+				dst = append(dst, ',')
+			}
 			dst = append(dst, c.keys.enc[id]...)
 		} else {
+			if c.priv.unknownClass(k) != classNone { // a prefix rule's
+				dst, comma = c.appendRedacted(dst, sc, a, id, k, v, classContent, comma, &sc.priv.pend)
+				continue
+			}
+			if comma {
+				dst = append(dst, ',')
+			}
 			dst = encode.Key(dst, k)
 		}
+		comma = true
 		dst = encode.Value(dst, v)
 	}
 	return append(dst, '}')
@@ -87,7 +105,11 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 		}
 		dst, comma = fieldKey(dst, f, comma)
 		var ok bool
-		dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
+		if sc.priv.cutting {
+			dst, ok = c.appendFieldValue(dst, sc, f.def.kind, a.val(i))
+		} else {
+			dst, ok = appendCoerced(dst, f.def.kind, a.val(i))
+		}
 		if !ok {
 			st.CoercionFailed++
 		}
@@ -140,7 +162,7 @@ func (c *Converter) appendDerived(dst []byte, sc *scratch, f *planField, ds []de
 		case derivedNumber:
 			dst = appendNumber(dst, v.f)
 		case derivedString:
-			dst = encode.String(dst, v.s)
+			dst = c.appendString(dst, sc, v.s)
 		case derivedOperation:
 			dst = c.appendOperation(dst, sc)
 		}
@@ -325,18 +347,14 @@ func (c *Converter) derive(sc *scratch, d derivation, def *fieldDef) derived {
 // or agent name ("gen_ai.execute_tool.duration:search_kb").
 func (c *Converter) appendOperation(dst []byte, sc *scratch) []byte {
 	ctx := &sc.ctx
-	if !ctx.metric {
-		return encode.String(dst, ctx.name)
-	}
-	sc.buf = append(sc.buf[:0], ctx.name...)
-	for _, id := range c.special.opNames {
-		if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
-			sc.buf = append(sc.buf, ':')
-			sc.buf = append(sc.buf, sc.rec.val(i).Str()...)
-			break
+	if ctx.metric {
+		for _, id := range c.special.opNames {
+			if i := sc.rec.find(id); i >= 0 && sc.rec.val(i).Type() == pcommon.ValueTypeStr {
+				return encode.Joined(dst, ctx.name, ':', sc.rec.val(i).Str())
+			}
 		}
 	}
-	return encode.String(dst, unsafe.String(unsafe.SliceData(sc.buf), len(sc.buf)))
+	return encode.String(dst, ctx.name)
 }
 
 // unitToMillis is the factor from a metric unit to milliseconds; unknown
@@ -367,7 +385,7 @@ func (c *Converter) outcome(sc *scratch, def *fieldDef, ok bool) derived {
 
 // noteInfo records a named field's value for the session tracker.
 func (c *Converter) noteInfo(sc *scratch, slot infoSlot, v pcommon.Value) {
-	if slot == infoNone || !sc.observing {
+	if slot == infoNone || sc.obs == nil {
 		return
 	}
 	switch slot {

@@ -62,11 +62,7 @@ func (ic *idCache) reset() {
 // writes, with the ids' encodings cached across the records of a call).
 func (c *Converter) appendEntryHead(dst []byte, sc *scratch, tm time.Time, t mapping.Type, sid, uid string) []byte {
 	dst = append(dst, `{"id":`...)
-	idAt := len(dst) + 1
 	dst = encode.UUID(dst)
-	if c.fillID != nil {
-		c.fillID(dst[idAt : idAt+36])
-	}
 	dst = append(dst, `,"timestamp":`...)
 	dst = sc.times.Append(dst, tm)
 	dst = append(dst, typeJSON[t]...)
@@ -83,8 +79,9 @@ func (c *Converter) appendHead(dst []byte, sc *scratch, t mapping.Type, ts pcomm
 	if !ok {
 		sid = sc.resSID
 	}
-	uid, ok := c.firstID(sc.rec, c.ids.user)
-	if !ok {
+	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
+	uid := c.userID(sc, sc.rec, &sc.priv.pend)
+	if uid == "" {
 		uid = sc.resUID
 	}
 	tm := c.recordTime(ts)
@@ -146,19 +143,32 @@ func idString(v pcommon.Value) string {
 func (c *Converter) loadResource(sc *scratch, r pcommon.Resource) {
 	sc.res.load(r.Attributes())
 	sc.resSID, _ = c.firstID(sc.res, c.ids.session)
-	sc.resUID, _ = c.firstID(sc.res, c.ids.user)
-	sc.resJSON = appendAttrObject(sc.resJSON[:0], sc.res)
+	c.loadResourceIDs(sc) // resUID and resJSON, with the privacy rules
+
 }
 
-// loadScope encodes the metadata tail shared by every entry of a scope.
+// loadScope starts a scope. Its metadata tail is encoded when the scope's
+// first entry is written (scopeTail): a batch of many empty scopes under a
+// large resource would otherwise copy the resource once per scope.
 func (c *Converter) loadScope(sc *scratch, s pcommon.InstrumentationScope) {
-	sc.tail = append(sc.tail[:0], `"scope":{"name":`...)
-	sc.tail = encode.String(sc.tail, s.Name())
+	sc.scope = s
+	sc.tail = sc.tail[:0]
+}
+
+// scopeTail returns `"scope":{…},"resource":{…}}`, the metadata tail shared
+// by every entry of the current scope.
+func scopeTail(sc *scratch) []byte {
+	if len(sc.tail) > 0 {
+		return sc.tail
+	}
+	sc.tail = append(sc.tail, `"scope":{"name":`...)
+	sc.tail = encode.String(sc.tail, sc.scope.Name())
 	sc.tail = append(sc.tail, `,"version":`...)
-	sc.tail = encode.String(sc.tail, s.Version())
+	sc.tail = encode.String(sc.tail, sc.scope.Version())
 	sc.tail = append(sc.tail, `},"resource":`...)
 	sc.tail = append(sc.tail, sc.resJSON...)
 	sc.tail = append(sc.tail, '}')
+	return sc.tail
 }
 
 // appendAttrObject writes the live attributes of a as a JSON object.

@@ -2,7 +2,7 @@ package convert
 
 import "github.com/analyticsexporter/analyticsexporter/internal/mapping"
 
-// kind is how a named field is coerced (SPEC §3).
+// kind is how a named field is coerced.
 type kind uint8
 
 const (
@@ -131,7 +131,7 @@ var projectPathKeys = []string{"project_path", "cwd", "workspace.host_paths"}
 var modelKeys = []string{"model", "gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "ai.response.model", "ai.model.id"}
 
 // namedFields are the named fields of every type, seed fields first, with
-// their sources (SPEC §3 table; attribute names from the Claude Code, Gemini
+// their sources (attribute names from the Claude Code, Gemini
 // CLI and Codex telemetry docs and the GenAI semantic conventions).
 var namedFields = [mapping.NumTypes][]fieldDef{
 	mapping.SessionStart: {

@@ -3,8 +3,11 @@ package convert
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
+	"runtime"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -35,7 +38,7 @@ func (r *fuzzReader) byte() byte {
 
 func (r *fuzzReader) bytes(n int) []byte {
 	n = min(n, len(r.b))
-	out := r.b[:n]
+	out := r.b[:n:n] // capped: callers append to it, which must not write into the input
 	r.b = r.b[n:]
 	return out
 }
@@ -64,11 +67,9 @@ func (r *fuzzReader) value(v pcommon.Value, depth int) {
 	case 5:
 		v.SetEmptyBytes().FromRaw(r.bytes(int(r.byte() % 16)))
 	case 6:
-		if depth < 4 {
-			m := v.SetEmptyMap()
-			for n := r.byte() % 4; n > 0; n-- {
-				r.value(m.PutEmpty(r.str(fuzzKeys)), depth+1)
-			}
+		// Deeper than encode.MaxDepth, so the cut-off is exercised too.
+		if depth < 40 {
+			r.attrs(v.SetEmptyMap(), 4, depth+1)
 		}
 	case 7:
 		if depth < 4 {
@@ -82,14 +83,74 @@ func (r *fuzzReader) value(v pcommon.Value, depth int) {
 	}
 }
 
+// attrs puts attributes into m: fewer than small random ones, or, when the
+// count byte is 0xf0 or more, a bulk of 1 to 32,768 (see bulk).
+func (r *fuzzReader) attrs(m pcommon.Map, small byte, depth int) {
+	c := r.byte()
+	if c >= 0xf0 {
+		r.bulk(m, 1<<(c-0xf0), depth)
+		return
+	}
+	for n := c % small; n > 0; n-- {
+		r.value(m.PutEmpty(r.str(fuzzKeys)), depth)
+	}
+}
+
+// bulk replaces m by n attributes whose keys are a prefix from the input
+// and a number below a bound from the input, of fixed width: many keys,
+// keys that agree in length and in most bytes, repeated keys (a small
+// bound), keys with invalid UTF-8 (a prefix with it). One member, at a
+// place from the input, gets a random value (a map nested in a map with
+// repeated keys...); the others are "v".
+func (r *fuzzReader) bulk(m pcommon.Map, n, depth int) {
+	prefix := r.str(fuzzKeys)
+	distinct := 1 + (int(r.byte())<<8 | int(r.byte()))
+	at := int(r.byte()) * n / 256
+	kvs := make([][2]string, n)
+	for i := range kvs {
+		kvs[i] = [2]string{fmt.Sprintf("%s%05d", prefix, i%distinct), "v"}
+	}
+	putWire(m, kvs)
+	i := 0
+	for _, v := range m.All() {
+		if i == at {
+			r.value(v, depth)
+			break
+		}
+		i++
+	}
+}
+
+// putWire replaces m by string attributes kvs (key, value), in order,
+// repeated keys included: Put* would replace a repeated key, so the map is
+// unmarshalled from OTLP protobuf, which keeps every member as sent (and
+// keys that are not valid UTF-8, which OTLP/JSON cannot carry).
+func putWire(m pcommon.Map, kvs [][2]string) {
+	var attrs []byte
+	for _, kv := range kvs {
+		attrs = pbField(attrs, 1, pbField(pbField(nil, 1, []byte(kv[0])), 2, pbField(nil, 1, []byte(kv[1]))))
+	}
+	// LogsData.resource_logs[0].resource.attributes
+	ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(pbField(nil, 1, pbField(nil, 1, attrs)))
+	if err != nil {
+		panic(err)
+	}
+	ld.ResourceLogs().At(0).Resource().Attributes().MoveTo(m)
+}
+
+// pbField appends a length-delimited protobuf field.
+func pbField(b []byte, field int, payload []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(field<<3|2))
+	b = binary.AppendUvarint(b, uint64(len(payload)))
+	return append(b, payload...)
+}
+
 // fuzzLogs builds a batch of log records from the fuzz input.
 func fuzzLogs(data []byte) plog.Logs {
 	r := &fuzzReader{b: data}
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
-	for n := r.byte() % 4; n > 0; n-- {
-		r.value(rl.Resource().Attributes().PutEmpty(r.str(fuzzKeys)), 0)
-	}
+	r.attrs(rl.Resource().Attributes(), 4, 0)
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(r.str(fuzzNames))
 	for recs := 1 + r.byte()%4; recs > 0; recs-- {
@@ -101,9 +162,7 @@ func fuzzLogs(data []byte) plog.Logs {
 		lr.SetSeverityNumber(plog.SeverityNumber(r.byte() % 26))
 		lr.SetSeverityText(r.str(nil))
 		lr.SetTimestamp(pcommon.Timestamp(binary.LittleEndian.Uint64(append(r.bytes(8), make([]byte, 8)...))))
-		for n := r.byte() % 12; n > 0; n-- {
-			r.value(lr.Attributes().PutEmpty(r.str(fuzzKeys)), 0)
-		}
+		r.attrs(lr.Attributes(), 12, 0)
 	}
 	return ld
 }
@@ -115,17 +174,32 @@ func FuzzAppendLogs(f *testing.F) {
 	f.Add([]byte("\x02\x02\x00\x03\x00\x01\x05\x00\x00\x04"))
 	f.Add([]byte{1, 0, 0, 3, 1, 0, 2, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 2, 0, 7, 8, 6, 2, 2, 3, 0xff, 0xfe, 0x01})
 	f.Add(bytes.Repeat([]byte{6, 3, 0, 0xff, 2, 1, 8, 5}, 30))
+	// One record of 32,768 attributes: distinct keys, one key repeated,
+	// keys with invalid UTF-8; then a chain of maps 35 deep whose every
+	// level repeats a key after the nested map.
+	head := []byte{0, 0, 0, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	f.Add(append(head, 0xff, 1, 'a', 0xff, 0xff, 0, 0, 0))
+	f.Add(append(head, 0xff, 1, 'a', 0, 0, 0, 0, 0))
+	f.Add(append(head, 0xff, 1, 0xff, 0xff, 0xff, 0, 0, 0))
+	f.Add(append(head, bytes.Repeat([]byte{0xf2, 1, 'w', 0, 2, 64, 6}, 35)...))
 	convs := []*Converter{
-		testConverter(f, defaultOptions()),
-		testConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Unmatched: "performance",
+		newConverter(f, defaultOptions()),
+		newConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Unmatched: "performance",
 			Rules: []Rule{{Event: "my_app.tool_*", Type: "tool_use", Fields: map[string]string{"tool_name": "model", "duration_ms": "value"}},
 				{SeverityMin: 13, Attributes: map[string]string{"error": "*"}, Type: "error_occurred"}}}),
+		// Privacy: content by key and by prefix (also unknown keys), a user
+		// id to hash, every value over 7 bytes cut.
+		newConverter(f, Options{BuiltinRules: true, Unmatched: "performance", Privacy: Privacy{DropContent: true,
+			ContentAttributes: []string{"model", "event.*"}, Identities: IdentitiesHash, IdentityAttributes: []string{"user.id"},
+			HashKey: []byte("fuzz-key"), MaxValueBytes: 7}}),
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ld := fuzzLogs(data)
+		in := (&plog.ProtoMarshaler{}).LogsSize(ld)
 		for _, c := range convs {
 			var st Stats
-			out := c.AppendLogs(nil, ld, &st)
+			var out []byte
+			checkBudget(t, in, &out, func() { out = c.AppendLogs(nil, ld, &st) })
 			if st.DroppedInvalid != 0 {
 				t.Fatalf("a record was dropped as invalid (a recovered panic): %+v", st)
 			}
@@ -157,9 +231,7 @@ func fuzzMetrics(data []byte) pmetric.Metrics {
 	r := &fuzzReader{b: data}
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
-	for n := r.byte() % 3; n > 0; n-- {
-		r.value(rm.Resource().Attributes().PutEmpty(r.str(fuzzKeys)), 0)
-	}
+	r.attrs(rm.Resource().Attributes(), 3, 0)
 	sm := rm.ScopeMetrics().AppendEmpty()
 	for metrics := 1 + r.byte()%4; metrics > 0; metrics-- {
 		m := sm.Metrics().AppendEmpty()
@@ -168,11 +240,7 @@ func fuzzMetrics(data []byte) pmetric.Metrics {
 		f := func() float64 {
 			return math.Float64frombits(binary.LittleEndian.Uint64(append(r.bytes(8), make([]byte, 8)...)))
 		}
-		attrs := func(a pcommon.Map) {
-			for n := r.byte() % 6; n > 0; n-- {
-				r.value(a.PutEmpty(r.str(fuzzKeys)), 0)
-			}
-		}
+		attrs := func(a pcommon.Map) { r.attrs(a, 6, 0) }
 		switch r.byte() % 6 {
 		case 0:
 			p := m.SetEmptyGauge().DataPoints().AppendEmpty()
@@ -213,12 +281,16 @@ func fuzzMetrics(data []byte) pmetric.Metrics {
 func FuzzAppendMetrics(f *testing.F) {
 	f.Add([]byte{1, 0, 4, 2, 0, 2, 5, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f})
 	f.Add(bytes.Repeat([]byte{3, 1, 2, 3, 4, 5, 0xff}, 20))
-	c := testConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true,
-		Unmatched: "performance", Rules: []Rule{ClaudeCodeUsageRule}})
+	// 32,768 resource attributes, and a point with 32,768 attributes whose
+	// keys have invalid UTF-8 and repeat.
+	f.Add([]byte{0xff, 1, 'a', 0xff, 0xff, 0, 0, 0, 0, 2, 0, 1, 0, 0xff, 1, 0xff, 0, 7, 0, 0, 0})
+	c := newConverter(f, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true,
+		Unmatched: "performance", Rules: []Rule{claudeUsageRule}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var st Stats
 		md := fuzzMetrics(data)
-		out := c.AppendMetrics(nil, md, &st)
+		var out []byte
+		checkBudget(t, (&pmetric.ProtoMarshaler{}).MetricsSize(md), &out, func() { out = c.AppendMetrics(nil, md, &st) })
 		if st.DroppedInvalid != int64(countEmpty(md)) {
 			t.Fatalf("dropped as invalid: %d, empty metrics: %d (a recovered panic?)", st.DroppedInvalid, countEmpty(md))
 		}
@@ -242,4 +314,38 @@ func countEmpty(md pmetric.Metrics) int {
 		}
 	}
 	return n
+}
+
+// checkBudget runs convert, which sets *out, and fails t when it took more
+// CPU time than a conversion linear in the input and the output may: 50 ms
+// plus 200 ns per byte (2 µs under the race detector), hundreds of times
+// what the converter needs per byte (TestCostPerInputByte), so noise does
+// not trip it while work that grows with the square of some count in the
+// batch (32,768 attributes, say) does. convert runs on a goroutine of its
+// own, so one that does not end in ten times its budget (plus 10 s for a
+// busy machine) fails the input instead of hanging the fuzzer.
+func checkBudget(t *testing.T, in int, out *[]byte, convert func()) {
+	t.Helper()
+	perByte := 200 * time.Nanosecond
+	if raceEnabled {
+		perByte *= 10
+	}
+	budget := func(bytes int) time.Duration { return 50*time.Millisecond + time.Duration(bytes)*perByte }
+	done := make(chan time.Duration, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		start := threadCPU()
+		convert()
+		done <- threadCPU() - start
+	}()
+	select {
+	case used := <-done:
+		if b := budget(in + len(*out)); used > b {
+			t.Fatalf("conversion of %d input bytes to %d output bytes took %v of CPU, over its budget of %v",
+				in, len(*out), used, b)
+		}
+	case <-time.After(10*budget(in) + 10*time.Second):
+		t.Fatalf("conversion of %d input bytes still running after %v", in, 10*budget(in)+10*time.Second)
+	}
 }

@@ -11,7 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
@@ -179,10 +183,16 @@ func entryName(i int, e entry) string {
 	return fmt.Sprintf("%02d_%s", i, name)
 }
 
+// appender is a *Converter, or a *testConv (sequential ids).
+type appender interface {
+	AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte
+	AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer, cum *deltas.Lazy) []byte
+}
+
 // convertFile converts one OTLP/JSON payload as the exporter does the
 // first time it sees it: cumulative points become increments from their
 // start (the whole point), with metadata saying so.
-func convertFile(t *testing.T, c *Converter, path string) ([]byte, Stats) {
+func convertFile(t *testing.T, c appender, path string) ([]byte, Stats) {
 	t.Helper()
 	var st Stats
 	ld, md, isMetrics := loadPayload(t, path)

@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"github.com/analyticsexporter/analyticsexporter/internal/deltas"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -139,9 +141,8 @@ func logBatch(resource []kv, scope string, recs ...logRec) plog.Logs {
 // fixedNow is the clock of every test converter.
 var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 678901000, time.UTC)
 
-// testConverter returns a converter with a fixed clock and sequential ids
-// (00000000-0000-4000-8000-000000000001, ...), so lines are reproducible.
-func testConverter(t testing.TB, opts Options) *Converter {
+// newConverter returns a converter with a fixed clock.
+func newConverter(t testing.TB, opts Options) *Converter {
 	t.Helper()
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
@@ -150,13 +151,60 @@ func testConverter(t testing.TB, opts Options) *Converter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var n uint64
-	c.fillID = func(id []byte) {
-		n++
-		copy(id, fmt.Sprintf("00000000-0000-4000-8000-%012x", n))
-	}
 	return c
 }
+
+// testConv is a Converter with a fixed clock whose lines get sequential ids
+// (00000000-0000-4000-8000-000000000001, ...) in place of random ones, so
+// lines are reproducible.
+type testConv struct {
+	*Converter
+	n uint64
+}
+
+func testConverter(t testing.TB, opts Options) *testConv {
+	t.Helper()
+	return &testConv{Converter: newConverter(t, opts)}
+}
+
+func (c *testConv) AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte {
+	return c.AppendLogsObserved(dst, ld, st, nil)
+}
+
+func (c *testConv) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs Observer) []byte {
+	return c.sequentialIDs(c.Converter.AppendLogsObserved(dst, ld, st, obs), len(dst))
+}
+
+func (c *testConv) AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []byte {
+	return c.AppendMetricsObserved(dst, md, st, nil, nil)
+}
+
+func (c *testConv) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer, cum *deltas.Lazy) []byte {
+	return c.sequentialIDs(c.Converter.AppendMetricsObserved(dst, md, st, obs, cum), len(dst))
+}
+
+// sequentialIDs overwrites the id of every line in b from start on.
+func (c *testConv) sequentialIDs(b []byte, start int) []byte {
+	const head = `{"id":"`
+	for i := start; i < len(b); {
+		if !bytes.HasPrefix(b[i:], []byte(head)) {
+			panic(fmt.Sprintf("a line that does not start with its id: %.80q", b[i:]))
+		}
+		c.n++
+		copy(b[i+len(head):], fmt.Sprintf("00000000-0000-4000-8000-%012x", c.n))
+		end := bytes.IndexByte(b[i:], '\n')
+		if end < 0 {
+			break
+		}
+		i += end + 1
+	}
+	return b
+}
+
+// claudeUsageRule is the user rule the docs give for Claude Code's
+// token.usage and cost.usage metrics (off by default: the api_request
+// events count the same requests).
+var claudeUsageRule = Rule{Metric: "claude_code.*.usage", Type: "token_usage"}
 
 // defaultOptions is the exporter's default configuration.
 func defaultOptions() Options {

@@ -139,6 +139,7 @@ type heldEntry struct {
 	deadline   int64
 	prev, next *heldEntry // heldList links; nil when not in the store
 	inStore    bool
+	redacted   counts // what the privacy rules did to it, counted when written
 }
 
 func (h *heldEntry) size() int { return len(h.line) + 256 }
@@ -718,6 +719,9 @@ func (b *JoinBatch) AppendTaken(dst []byte, obs Observer, st *Stats) []byte {
 			dst = dst[:start]
 			st.DroppedDuplicate++
 			continue
+		}
+		for i, n := range h.redacted {
+			st.Redacted[i] += int64(n)
 		}
 		st.Written[h.typ]++
 	}

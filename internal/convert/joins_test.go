@@ -46,7 +46,7 @@ type joinRun struct {
 	obs *rejectObserver
 }
 
-func runJoined(t *testing.T, c *Converter, s *JoinStore, written bool, convert func(jb *JoinBatch, obs Observer, st *Stats) []byte) joinRun {
+func runJoined(t *testing.T, c *testConv, s *JoinStore, written bool, convert func(jb *JoinBatch, obs Observer, st *Stats) []byte) joinRun {
 	t.Helper()
 	r := joinRun{obs: &rejectObserver{reject: func(*EntryInfo) bool { return false }}}
 	jb := s.Begin()
@@ -59,17 +59,17 @@ func runJoined(t *testing.T, c *Converter, s *JoinStore, written bool, convert f
 	return r
 }
 
-func spansOf(c *Converter, td ptrace.Traces) func(*JoinBatch, Observer, *Stats) []byte {
+func spansOf(c *testConv, td ptrace.Traces) func(*JoinBatch, Observer, *Stats) []byte {
 	return func(jb *JoinBatch, obs Observer, st *Stats) []byte {
 		return c.AppendTracesObserved(nil, td, st, obs, jb)
 	}
 }
 
-func logsOf(c *Converter, ld plog.Logs) func(*JoinBatch, Observer, *Stats) []byte {
+func logsOf(c *testConv, ld plog.Logs) func(*JoinBatch, Observer, *Stats) []byte {
 	return func(jb *JoinBatch, obs Observer, st *Stats) []byte { return c.AppendLogsJoined(nil, ld, st, obs, jb) }
 }
 
-func metricsOf(c *Converter, md pmetric.Metrics) func(*JoinBatch, Observer, *Stats) []byte {
+func metricsOf(c *testConv, md pmetric.Metrics) func(*JoinBatch, Observer, *Stats) []byte {
 	return func(jb *JoinBatch, obs Observer, st *Stats) []byte {
 		return c.AppendMetricsJoined(nil, md, st, obs, nil, jb)
 	}

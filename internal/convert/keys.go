@@ -64,8 +64,6 @@ type attrSet struct {
 	gen   []uint32
 	cur   uint32
 	tbl   *keyTable
-	enc   []byte   // scratch for comparing encoded keys
-	keys  []string // scratch for the invalid-UTF-8 slow path
 	// The last key Get looked up (lookup).
 	lastKey *byte
 	lastLen int
@@ -76,10 +74,18 @@ func newAttrSet(tbl *keyTable) *attrSet {
 	return &attrSet{pos: make([]int32, tbl.len()), gen: make([]uint32, tbl.len()), tbl: tbl}
 }
 
-// load reads m. Repeated keys are found with a 128-bit filter of key
-// hashes; only a filter hit compares strings. Keys with invalid UTF-8 take a
-// slow path that compares their encoded form, since two different invalid
-// keys can encode to the same JSON key.
+// smallAttrs is the most attributes a record may have for load to find
+// repeated keys with a 128-bit filter of key hashes and, on a filter hit, a
+// scan of the earlier keys: at most smallAttrs²/2 string compares, a bound
+// per attribute. Agents send 5 to 20 attributes per record. A record with
+// more goes through markRepeats, whose cost grows with the number of
+// attributes and not with its square.
+const smallAttrs = 32
+
+// load reads m. Repeated keys are found with a filter and a scan for up to
+// smallAttrs attributes, by markRepeats for more. Keys with invalid UTF-8
+// go through markRepeats too, which compares their written form, since two
+// different invalid keys can be written as the same JSON key.
 func (s *attrSet) load(m pcommon.Map) {
 	s.cur++
 	if s.cur == 0 { // wrapped: stale stamps could look current
@@ -112,13 +118,17 @@ func (s *attrSet) load(m pcommon.Map) {
 		}
 		i++
 	}
-	if invalid {
-		s.dedupEncoded()
+	if invalid || m.Len() > smallAttrs {
+		s.markRepeats()
 	}
 }
 
-// markEarlier marks every live attribute before position upto with key k dead.
+// markEarlier marks every live attribute before position upto with key k
+// dead. Records of more than smallAttrs attributes are left to markRepeats.
 func (s *attrSet) markEarlier(k string, upto int) {
+	if s.m.Len() > smallAttrs {
+		return
+	}
 	i := 0
 	for key := range s.m.All() {
 		if i >= upto {
@@ -131,31 +141,21 @@ func (s *attrSet) markEarlier(k string, upto int) {
 	}
 }
 
-// dedupEncoded marks dead every attribute whose encoded key equals the
-// encoded key of a later one.
-func (s *attrSet) dedupEncoded() {
-	s.keys = s.keys[:0]
+// markRepeats marks dead every attribute whose key comes again later, as a
+// JSON reader sees the keys (encode.WrittenKey: this allocates for each key
+// that is not valid UTF-8), with a map from each key to the position of its
+// latest occurrence.
+func (s *attrSet) markRepeats() {
+	last := make(map[string]int32, s.m.Len())
+	i := int32(0)
 	for k := range s.m.All() {
-		s.keys = append(s.keys, k)
-	}
-	for i := range s.keys {
-		if s.flags[i]&attrDead != 0 {
-			continue
+		key := encode.WrittenKey(k)
+		if j, ok := last[key]; ok {
+			s.flags[j] |= attrDead
 		}
-		s.enc = encode.Key(s.enc[:0], s.keys[i])
-		n := len(s.enc)
-		for j := i + 1; j < len(s.keys); j++ {
-			if s.flags[j]&attrDead != 0 {
-				continue
-			}
-			s.enc = encode.Key(s.enc[:n], s.keys[j])
-			if string(s.enc[:n]) == string(s.enc[n:]) {
-				s.flags[i] |= attrDead
-				break
-			}
-		}
+		last[key] = i
+		i++
 	}
-	clear(s.keys) // drop the references into the record
 }
 
 // find returns the position of the attribute with key id, or -1.

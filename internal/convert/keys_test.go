@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -66,6 +67,62 @@ func TestIDCacheInterleaved(t *testing.T) {
 	for _, sl := range ic.slots {
 		if sl.raw != "" || len(sl.enc) != 0 {
 			t.Fatalf("reset kept %q", sl.raw)
+		}
+	}
+}
+
+// TestRepeatedKeysEverySize: on both sides of smallAttrs (filter and scan,
+// or a map of keys), for record and resource attributes, a repeated key is
+// written once, with its last value, at the place of its last occurrence,
+// and two different invalid UTF-8 keys that are written the same count as
+// one key.
+func TestRepeatedKeysEverySize(t *testing.T) {
+	c := testConverter(t, defaultOptions())
+	for _, n := range []int{4, smallAttrs, smallAttrs + 1, 1000} {
+		for _, invalid := range []bool{false, true} {
+			t.Run(fmt.Sprintf("n=%d/invalid=%v", n, invalid), func(t *testing.T) {
+				// n attributes: k0..k(n-3), then k0 again, then one more
+				// key (x\xff or x\xfe when invalid, which read the same).
+				var kvs [][2]string
+				for i := range n - 2 {
+					kvs = append(kvs, [2]string{fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i)})
+				}
+				kvs = append(kvs, [2]string{"k0", "last"}, [2]string{"x", "x1"})
+				want := []string{}
+				for i := 1; i < n-2; i++ {
+					want = append(want, fmt.Sprintf("k%d=v%d", i, i))
+				}
+				want = append(want, "k0=last")
+				if invalid {
+					kvs[1][0], kvs[len(kvs)-1][0] = "x\xff", "x\xfe"
+					want = append(want[1:], "x\ufffd=x1")
+				} else {
+					want = append(want, "x=x1")
+				}
+				ld := logBatch(nil, "s", logRec{eventName: "claude_code.tool_result", time: at(0)})
+				rl := ld.ResourceLogs().At(0)
+				putWire(rl.ScopeLogs().At(0).LogRecords().At(0).Attributes(), kvs)
+				putWire(rl.Resource().Attributes(), kvs)
+				var st Stats
+				entries := checkLines(t, c.AppendLogs(nil, ld, &st))
+				if len(entries) != 1 {
+					t.Fatalf("%d entries, want 1 (%+v)", len(entries), st)
+				}
+				e := entries[0]
+				var got []string
+				for _, k := range e.dataKeys {
+					if v, ok := e.Data[k].(string); ok {
+						got = append(got, k+"="+v)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("data:\n got %v\nwant %v", got, want)
+				}
+				res := e.Metadata["resource"].(map[string]any)
+				if len(res) != len(want) || res["k0"] != "last" {
+					t.Errorf("resource has %d keys, k0 = %v; want %d keys, k0 = last", len(res), res["k0"], len(want))
+				}
+			})
 		}
 	}
 }

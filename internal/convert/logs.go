@@ -108,7 +108,7 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 		dst = append(dst, '"')
 	}
 	dst = append(dst, ',')
-	dst = append(dst, sc.tail...)
+	dst = append(dst, scopeTail(sc)...)
 	dst = append(dst, '}', '\n')
 	if !c.written(sc, res.Type, st) {
 		return dst[:start]
@@ -163,6 +163,7 @@ func (c *Converter) written(sc *scratch, t mapping.Type, st *Stats) bool {
 			return false
 		}
 	}
+	sc.commitRedactions(st)
 	st.Written[t]++ // after Entry: a panic there drops the line uncounted
 	return true
 }
@@ -190,8 +191,9 @@ func (c *Converter) observeRecord(sc *scratch, ts, start pcommon.Timestamp, prom
 	if sid == "" {
 		return
 	}
-	uid, ok := c.firstID(sc.rec, c.ids.user)
-	if !ok {
+	var ignored counts // the record is written nowhere
+	uid := c.userID(sc, sc.rec, &ignored)
+	if uid == "" {
 		uid = sc.resUID
 	}
 	sc.info = EntryInfo{Time: c.recordTime(ts), SessionID: sid, UserID: uid, Prompt: prompt}

@@ -192,7 +192,7 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 		}
 	}
 	dst = append(dst, ',')
-	dst = append(dst, sc.tail...)
+	dst = append(dst, scopeTail(sc)...)
 	dst = append(dst, '}', '\n')
 	if hold {
 		c.holdEntry(sc, dst[start:], res.Type, waitService, "", pcommon.TraceID{}, svc)

@@ -37,7 +37,7 @@ func TestPointsWithoutValueWriteNull(t *testing.T) {
 	hp.SetSum(2)
 	hp.SetFlags(noValue)
 
-	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 	var st Stats
 	got := checkLines(t, c.AppendMetrics(nil, md, &st))
 	if len(got) != 4 {

@@ -3,6 +3,10 @@ package convert
 import (
 	"bytes"
 	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
 )
 
 // rejectObserver records what it sees and rejects the entries for which
@@ -21,7 +25,6 @@ func (o *rejectObserver) Entry(info *EntryInfo) bool {
 // entry's line and nothing else; the batch stays valid, Written counts only
 // the kept lines, DroppedDuplicate the rejected one.
 func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
-	opts := defaultOptions()
 	recs := []logRec{
 		{eventName: "session.start", time: at(0)},
 		{eventName: "claude_code.tool_result", time: at(1), attrs: []kv{{"tool_name", "Bash"}}},
@@ -34,7 +37,7 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 	ref := testConverter(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true}).AppendLogs(nil, ld, &refSt)
 	refLines := bytes.SplitAfter(ref, []byte("\n"))
 
-	c := testConverter(t, opts)
+	c := testConverter(t, defaultOptions())
 	obs := &rejectObserver{reject: func(e *EntryInfo) bool { return e.Type == "session_end" }}
 	var st Stats
 	prefix := []byte("kept\n")
@@ -43,6 +46,7 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 		t.Fatalf("the caller's bytes before dst were touched: %q", out[:len(prefix)])
 	}
 	want := bytes.Join([][]byte{prefix, refLines[0], refLines[1], refLines[3]}, nil)
+	want = (&testConv{}).sequentialIDs(want, len(prefix)) // the ids of the lines kept
 	if !bytes.Equal(out, want) {
 		t.Fatalf("got\n%s\nwant\n%s", out, want)
 	}
@@ -53,14 +57,14 @@ func TestObserverRejectCutsExactlyThatLine(t *testing.T) {
 	if len(obs.seen) != 4 || obs.seen[2].Type != "session_end" || obs.seen[2].SessionID != "s-1" || obs.seen[3].InputTokens != 5 {
 		t.Errorf("observer saw %+v", obs.seen)
 	}
-	if st.DroppedDuplicate != 1 || st.Written[1] != 0 || st.Written[0] != 1 || st.Written[2] != 1 || st.Written[8] != 1 {
+	if st.DroppedDuplicate != 1 || st.Written[mapping.SessionEnd] != 0 || st.Written[mapping.SessionStart] != 1 || st.Written[mapping.ToolUse] != 1 || st.Written[mapping.TokenUsage] != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }
 
 // TestMetricsObserverReject: the same for data points.
 func TestMetricsObserverReject(t *testing.T) {
-	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	c := testConverter(t, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 	var refSt Stats
 	ref := checkLines(t, c.AppendMetrics(nil, claudeMetrics(), &refSt))
 	first := true
@@ -80,14 +84,13 @@ func TestMetricsObserverReject(t *testing.T) {
 	if len(got) != len(ref)-1 || seen != len(ref) {
 		t.Fatalf("%d lines, %d entries seen; want %d and %d", len(got), seen, len(ref)-1, len(ref))
 	}
-	if st.DroppedDuplicate != 1 || st.Written[8] != refSt.Written[8]-1 {
+	if st.DroppedDuplicate != 1 || st.Written[mapping.TokenUsage] != refSt.Written[mapping.TokenUsage]-1 {
 		t.Errorf("stats %+v, reference %+v", st, refSt)
 	}
 }
 
 // TestNilObserverIsAppendLogs: no Observer gives the same bytes and Stats
-// as AppendLogs and allocates nothing (checked without -race, where
-// sync.Pool keeps what it is given).
+// as AppendLogs.
 func TestNilObserverIsAppendLogs(t *testing.T) {
 	c := testConverter(t, defaultOptions())
 	ld := claudeBatch(100, false)
@@ -98,19 +101,39 @@ func TestNilObserverIsAppendLogs(t *testing.T) {
 	if !bytes.Equal(buf, ref) || st != refSt {
 		t.Fatalf("AppendLogsObserved(nil) differs from AppendLogs: %+v vs %+v", st, refSt)
 	}
+}
+
+// TestConversionAllocatesNothing: a steady stream of batches converts into
+// a reused buffer without allocating, logs with and without an Observer,
+// and metrics (whose performance entries join the metric and tool names).
+// The race detector makes sync.Pool drop what it is given, so this runs
+// without it (make test-norace).
+func TestConversionAllocatesNothing(t *testing.T) {
 	if raceEnabled {
-		return
+		t.Skip("sync.Pool drops items under -race; make test-norace runs this")
 	}
-	c.fillID = nil
-	allocs := testing.AllocsPerRun(20, func() {
-		st = Stats{}
-		buf = c.AppendLogsObserved(buf[:0], ld, &st, nil)
-	})
-	if allocs > 0 {
-		t.Errorf("%v allocations per call with a nil Observer", allocs)
+	c := newConverter(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
+	ld := claudeBatch(100, false)
+	md := pmetric.NewMetrics()
+	genaiMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	claudeMetrics().ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	var st Stats
+	var buf []byte
+	for _, tc := range []struct {
+		name string
+		run  func()
+	}{
+		{"logs", func() { buf = c.AppendLogs(buf[:0], ld, &st) }},
+		{"logs observed", func() { buf = c.AppendLogsObserved(buf[:0], ld, &st, keepAll{}) }},
+		{"metrics", func() { buf = c.AppendMetrics(buf[:0], md, &st) }},
+	} {
+		tc.run() // size the buffer
+		if allocs := testing.AllocsPerRun(20, tc.run); allocs > 0 {
+			t.Errorf("%s: %v allocations per call", tc.name, allocs)
+		}
 	}
-	if st.DroppedDuplicate != 0 {
-		t.Errorf("stats %+v", st)
+	if st.Written[mapping.Performance] == 0 {
+		t.Error("no performance entry: the metric operation names went untested")
 	}
 }
 
@@ -133,3 +156,11 @@ func BenchmarkAppendLogsObserved(b *testing.B) {
 type keepAll struct{}
 
 func (keepAll) Entry(*EntryInfo) bool { return true }
+
+// observeFunc is an Observer that calls itself and keeps every entry.
+type observeFunc func(*EntryInfo)
+
+func (f observeFunc) Entry(info *EntryInfo) bool {
+	f(info)
+	return true
+}

@@ -18,6 +18,7 @@ type plan struct {
 	fields      []planField
 	names       bitset                        // key ids of the field names: attributes with these keys are not written again
 	tokenFields [numTokenKinds + 1]*planField // token_usage: the field of each token kind
+	skip        bitset                        // names and the keys the privacy rules redact: the data loop's one test
 }
 
 type planField struct {
@@ -87,7 +88,11 @@ func New(opts Options) (*Converter, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Converter{opts: opts, now: opts.Now}
+	priv, err := newPrivacy(opts.Privacy)
+	if err != nil {
+		return nil, err
+	}
+	c := &Converter{opts: opts, now: opts.Now, priv: priv}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -105,6 +110,7 @@ func New(opts Options) (*Converter, error) {
 		}
 	}
 	c.keys.build()
+	c.buildPrivacy()
 	c.pool.init(&c.keys)
 	return c, nil
 }
@@ -210,6 +216,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 			t.add(key)
 		}
 	}
+	c.priv.register(t)
 	t.endRoles()
 	for _, k := range commonKeys {
 		t.add(k)

@@ -19,8 +19,8 @@ type scratch struct {
 	log      mapping.Log
 	met      mapping.Metric
 	resJSON  []byte // the resource attributes as a JSON object
-	tail     []byte // `"scope":{…},"resource":{…}}` for the current scope
-	buf      []byte // temporary bytes (operation names)
+	scope    pcommon.InstrumentationScope
+	tail     []byte // `"scope":{…},"resource":{…}}` for scope, empty until its first entry
 	resSID   string // the resource's session id
 	resUID   string
 	sid      string // the current entry's session id
@@ -33,6 +33,7 @@ type scratch struct {
 	delta    deltas.Delta
 	hasDelta bool
 	hash     *deltas.Hash
+	keyBuf   []byte // a point's attributes, encoded for its stream key
 	buckets  []uint64
 	cum      *deltas.Lazy // the call's cumulative state, nil = none
 	jb       *JoinBatch   // the call's join store batch, nil = none
@@ -47,6 +48,7 @@ type scratch struct {
 	// nameCache and sevCache: metadata event_name and severity.
 	nameCache, sevCache idCache
 	times               encode.TimeCache
+	priv                privScratch
 }
 
 // recordCtx is what the derivations of named fields need to know about the
@@ -100,6 +102,7 @@ func (sp *scratchPool) put(sc *scratch) {
 	sc.ctx, sc.pt, sc.info, sc.delta = recordCtx{}, point{}, EntryInfo{}, deltas.Delta{}
 	sc.obs, sc.cum, sc.jb = nil, nil, nil
 	sc.log, sc.met, sc.span, sc.sp = mapping.Log{}, mapping.Metric{}, mapping.Span{}, spanRec{}
+	sc.scope = pcommon.InstrumentationScope{}
 	sc.spans.reset()
 	sc.resSID, sc.resUID, sc.sid = "", "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {

@@ -130,7 +130,7 @@ func TestSeedcheckOwnPayloads(t *testing.T) {
 	if err != nil || len(payloads) == 0 {
 		t.Fatalf("no payloads: %v", err)
 	}
-	c, err := New(Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true, Rules: []Rule{ClaudeCodeUsageRule}})
+	c, err := New(Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true, Rules: []Rule{claudeUsageRule}})
 	if err != nil {
 		t.Fatal(err)
 	}

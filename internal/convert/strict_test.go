@@ -26,10 +26,10 @@ func nested(depth int) any {
 	return v
 }
 
-// TestStrictJSON covers every SPEC §1 case through the converter: each line
-// must parse with encoding/json, pass schema.CheckLine (strict: no NaN, no
-// duplicate keys, valid UTF-8, the seven keys in order) and hold the value
-// the case expects.
+// TestStrictJSON covers every case of the entry format through the
+// converter: each line must parse with encoding/json, pass schema.CheckLine
+// (strict: no NaN, no duplicate keys, valid UTF-8, the seven keys in order)
+// and hold the value the case expects.
 func TestStrictJSON(t *testing.T) {
 	huge := strings.Repeat("x", 1<<20)
 	many := make([]kv, 0, 5000)

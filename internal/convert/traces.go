@@ -214,8 +214,9 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 		c.spanTiming(sc, sid, "", tid, begin, end)
 		return dst
 	}
-	uid, ok := c.firstID(a, c.ids.user)
-	if !ok {
+	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
+	uid := c.userID(sc, a, &sc.priv.pend)
+	if uid == "" {
 		uid = sc.resUID
 	}
 	if sid == "" && !tid.IsEmpty() {
@@ -355,7 +356,7 @@ func (c *Converter) holdEntry(sc *scratch, line []byte, t mapping.Type, reason h
 		c.completeInfo(sc)
 	}
 	h := sc.jb.hold(line, sidAt, &sc.info, t, reason)
-	h.key, h.trace, h.service = key, tid, strings.Clone(svc)
+	h.key, h.trace, h.service, h.redacted = key, tid, strings.Clone(svc), sc.priv.pend
 }
 
 // spanTiming notes the time span of a span that made no entry (or not yet
@@ -489,7 +490,7 @@ func (c *Converter) appendSpanMeta(dst []byte, sc *scratch, sp ptrace.Span) []by
 		dst = append(dst, '}')
 	}
 	dst = append(dst, ',')
-	dst = append(dst, sc.tail...)
+	dst = append(dst, scopeTail(sc)...)
 	return append(dst, '}', '\n')
 }
 
@@ -635,7 +636,8 @@ func (c *Converter) spanUser(sc *scratch, sid string, tid pcommon.TraceID) strin
 	} else if _, ok := call.byTrace[tid]; ok {
 		return ""
 	}
-	if uid, ok := c.firstID(sc.rec, c.ids.user); ok {
+	var discard counts // no entry: nothing to count
+	if uid := c.userID(sc, sc.rec, &discard); uid != "" {
 		return uid
 	}
 	return sc.resUID

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 }
 
 // usageRule turns Claude Code's claude_code.token.usage metric into
-// token_usage entries (SPEC §6 user rules; off by default because the
+// token_usage entries (a user rule; off by default because the
 // api_request events carry the same requests).
 const usageRule = `
 rules:

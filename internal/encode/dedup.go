@@ -2,138 +2,193 @@ package encode
 
 import (
 	"hash/maphash"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// Duplicate keys are found while the members are written, without a Go map:
-// small maps compare each key with the earlier ones (kept in a stack
-// array), larger ones hash each key with maphash into a 4096-bit filter and
-// compare hashes only on a filter hit. Any sign of a repeat — an equal key,
-// an equal hash, or a key with invalid UTF-8 (two different bad keys can
-// read the same once their bytes become U+FFFD) — truncates what was
-// written and starts over on the exact, allocating slow path. So a hash
-// collision costs time, never correctness, and maps without repeats (the
-// normal case) are walked once and never allocate.
+// A map is written in one pass over its members, remembering where each
+// member starts. On the way, a repeated key is suspected: small maps
+// compare each key with the earlier ones, larger ones put a seeded hash of
+// each key into an open-addressing table, and a key with invalid UTF-8 is
+// suspect too (two different bad keys can read the same once their bytes
+// become U+FFFD). Only when something is suspect are the keys compared
+// exactly, with a Go map of their written forms (which allocates), and the
+// members that a later member repeats are cut out of what was written (the
+// last value of a key wins, at the place of its last occurrence). So every
+// value is encoded exactly once, whatever the map holds: writing a map over
+// again would double the work at each level of nesting. A hash collision
+// costs time, never correctness, and a map without repeats (the normal
+// case) is written in one pass with no allocation.
 
 // smallKeys is the size up to which keys are compared pairwise: at most 120
 // string compares, most of them decided by the length.
 const smallKeys = 16
 
-// maxHashedKeys is the size up to which the stack arrays serve; larger maps
-// always take the exact slow path.
-const maxHashedKeys = 512
+// maxStackKeys is the size up to which the hash table and the member
+// offsets live on the stack; larger maps allocate them.
+const maxStackKeys = 512
 
 var keySeed = maphash.MakeSeed()
 
-// members writes the members of m whose values sit at the given depth.
-func members(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
+// members writes the members of m, comma separated, without braces; depth
+// counts the containers around their values.
+func members(dst []byte, m pcommon.Map, depth int) []byte {
 	switch n := m.Len(); {
 	case n <= smallKeys:
-		return membersSmall(dst, m, comma, skip, depth)
-	case n <= maxHashedKeys:
-		return membersHashed(dst, m, comma, skip, depth)
+		return membersSmall(dst, m, depth)
+	case n <= maxStackKeys:
+		var (
+			table  [2 * maxStackKeys]uint32
+			starts [maxStackKeys]int
+		)
+		return membersHashed(dst, m, depth, table[:], starts[:n])
+	default:
+		size := 1
+		for size < 2*n {
+			size <<= 1
+		}
+		return membersHashed(dst, m, depth, make([]uint32, size), make([]int, n))
 	}
-	return membersDedup(dst, m, comma, skip, depth)
 }
 
-func membersSmall(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
-	start, startComma := len(dst), comma
-	var keys [smallKeys]string
-	n := 0
-	for k, v := range m.All() {
-		if skip != nil && skip(k) {
-			continue
-		}
-		for _, prev := range keys[:n] {
-			if prev == k {
-				return membersDedup(dst[:start], m, startComma, skip, depth)
-			}
-		}
-		keys[n] = k
-		n++
-		var clean bool
-		if dst, clean = member(dst, comma, k, v, depth); !clean {
-			return membersDedup(dst[:start], m, startComma, skip, depth)
-		}
-		comma = true
-	}
-	return dst, comma
-}
-
-func membersHashed(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
-	start, startComma := len(dst), comma
+func membersSmall(dst []byte, m pcommon.Map, depth int) []byte {
 	var (
-		filter [64]uint64
-		hashes [maxHashedKeys]uint64
+		keys   [smallKeys]string
+		starts [smallKeys]int
 	)
-	n := 0
+	suspect := false
+	i := 0
 	for k, v := range m.All() {
-		if skip != nil && skip(k) {
-			continue
-		}
-		h := maphash.String(keySeed, k)
-		word, bit := h>>58, uint64(1)<<(h>>52&63)
-		if filter[word]&bit != 0 {
-			for _, prev := range hashes[:n] {
-				if prev == h {
-					return membersDedup(dst[:start], m, startComma, skip, depth)
-				}
+		for _, prev := range keys[:i] {
+			if prev == k {
+				suspect = true
 			}
 		}
-		filter[word] |= bit
-		hashes[n] = h
-		n++
+		keys[i], starts[i] = k, len(dst)
 		var clean bool
-		if dst, clean = member(dst, comma, k, v, depth); !clean {
-			return membersDedup(dst[:start], m, startComma, skip, depth)
-		}
-		comma = true
+		dst, clean = member(dst, i > 0, k, v, depth)
+		suspect = suspect || !clean
+		i++
 	}
-	return dst, comma
+	if suspect {
+		return dropRepeated(dst, m, starts[:i])
+	}
+	return dst
+}
+
+// membersHashed writes with a hash table of len(table) slots, a power of
+// two at least twice len(starts), which holds one offset per member. The
+// table holds 32 bits of each key's hash, 0 marking an empty slot (a hash
+// of 0 is stored as 1).
+func membersHashed(dst []byte, m pcommon.Map, depth int, table []uint32, starts []int) []byte {
+	mask := uint32(len(table) - 1)
+	suspect := false
+	i := 0
+	for k, v := range m.All() {
+		h := uint32(maphash.String(keySeed, k)) | 1
+		for j := h & mask; ; j = (j + 1) & mask {
+			if table[j] == 0 {
+				table[j] = h
+				break
+			}
+			if table[j] == h {
+				suspect = true
+				break
+			}
+		}
+		starts[i] = len(dst)
+		var clean bool
+		dst, clean = member(dst, i > 0, k, v, depth)
+		suspect = suspect || !clean
+		i++
+	}
+	if suspect {
+		return dropRepeated(dst, m, starts)
+	}
+	return dst
 }
 
 // member appends one "k":v member, after a comma when comma is set. clean
-// is false when k holds invalid UTF-8.
+// is false when k holds invalid UTF-8. A key written in as many bytes as it
+// has holds no escape and no invalid byte (each becomes the three bytes of
+// U+FFFD), so only keys that needed escaping are checked.
 func member(dst []byte, comma bool, k string, v pcommon.Value, depth int) (_ []byte, clean bool) {
 	if comma {
 		dst = append(dst, ',')
 	}
 	dst = append(dst, '"')
-	dst, clean = appendEscaped(dst, k)
+	start := len(dst)
+	dst = appendEscaped(dst, k)
+	clean = len(dst)-start == len(k) || utf8.ValidString(k)
 	dst = append(dst, '"', ':')
 	return value(dst, v, depth), clean
 }
 
-// membersDedup is the exact path for a map that may hold a key more than
-// once (pdata keeps repeated keys as they came off the wire): the last
-// value of a key is written, once, at the place of its last occurrence. It
-// allocates; such maps are rare.
-func membersDedup(dst []byte, m pcommon.Map, comma bool, skip func(string) bool, depth int) ([]byte, bool) {
-	last := make(map[string]int, m.Len())
-	i := 0
-	for k := range m.All() {
-		last[writtenKey(k)] = i
-		i++
+// dropRepeated cuts out of the members just written (member i starts at
+// starts[i], the last one ends at len(dst)) every member whose key a later
+// member repeats, as a JSON reader sees the keys (WrittenKey). The members
+// kept move down in place, each after a comma but the first.
+func dropRepeated(dst []byte, m pcommon.Map, starts []int) []byte {
+	var small [smallKeys]string
+	keys := small[:0]
+	if len(starts) > smallKeys {
+		keys = make([]string, 0, len(starts))
 	}
-	i = 0
-	for k, v := range m.All() {
-		idx := i
-		i++
-		if last[writtenKey(k)] != idx || (skip != nil && skip(k)) {
+	for k := range m.All() {
+		keys = append(keys, WrittenKey(k))
+	}
+	// repeated(i): a later member has the key of member i. Small maps
+	// compare pairwise; larger ones look up the last place of each key.
+	repeated := func(i int) bool { return slices.Contains(keys[i+1:], keys[i]) }
+	if len(keys) > smallKeys {
+		last := make(map[string]int, len(keys))
+		for i, k := range keys {
+			last[k] = i
+		}
+		repeated = func(i int) bool { return last[keys[i]] != i }
+	}
+	w, end := starts[0], len(dst)
+	for i := range keys {
+		if repeated(i) {
 			continue
 		}
-		dst, _ = member(dst, comma, k, v, depth)
-		comma = true
+		from, to := starts[i], end
+		if i+1 < len(starts) {
+			to = starts[i+1]
+		}
+		if dst[from] == ',' {
+			from++
+		}
+		if w > starts[0] {
+			dst[w] = ','
+			w++
+		}
+		w += copy(dst[w:], dst[from:to])
 	}
-	return dst, comma
+	return dst[:w]
 }
 
-// writtenKey is k as a JSON reader sees it after String: each invalid UTF-8
-// byte replaced by U+FFFD (which is what converting to []rune does).
-func writtenKey(k string) string {
-	if utf8ValidString(k) {
+// WrittenKey returns k as a JSON reader sees it once Key or String wrote
+// it: k itself when it is valid UTF-8, else a copy with each byte that is
+// not part of valid UTF-8 replaced by U+FFFD. Two keys read the same
+// exactly when their WrittenKey forms are equal.
+func WrittenKey(k string) string {
+	if utf8.ValidString(k) {
 		return k
 	}
-	return string([]rune(k))
+	var b strings.Builder
+	b.Grow(len(k) + 8)
+	for i := 0; i < len(k); {
+		r, size := utf8.DecodeRuneInString(k[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(k[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }

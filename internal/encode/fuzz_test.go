@@ -1,19 +1,29 @@
 package encode
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzString(f *testing.F) {
-	for _, s := range []string{"", "plain", "\x00\x1f\x7f\"\\", "\u2028\u0085é😀", "\xff\xc3\xed\xa0\x80"} {
+	for _, s := range []string{"", "plain", "\x00\x1f\x7f\"\\", "\u2028\u0085é😀", "\xff\xc3\xed\xa0\x80", "\xc3:\xa9\u2028:\x01"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkStringRoundTrip(t, s, String(nil, s))
 		key := Key(nil, s)
 		checkStringRoundTrip(t, s, key[:len(key)-1])
+		// Joined at every split of s around an ASCII byte.
+		for i := 0; i < len(s); i++ {
+			if s[i] < utf8.RuneSelf {
+				if got, want := Joined(nil, s[:i], s[i], s[i+1:]), String(nil, s); !bytes.Equal(got, want) {
+					t.Fatalf("Joined(%q, %q, %q) = %s, String = %s", s[:i], s[i], s[i+1:], got, want)
+				}
+			}
+		}
 	})
 }
 
@@ -32,7 +42,7 @@ func FuzzValue(f *testing.F) {
 		g := &gen{data: data}
 		var kvs [][]byte
 		for n := int(g.next() % 8); n > 0; n-- {
-			kvs = append(kvs, pbKV(g.key(), g.value(0)))
+			kvs = append(kvs, pbKV(g.key(), g.value(0, protoRoom)))
 		}
 		m := mapFromProto(t, kvs...)
 		got := mustStrict(t, Map(nil, m))
@@ -83,9 +93,18 @@ func (g *gen) u64() uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-func (g *gen) value(depth int) []byte {
+// protoRoom is how many protobuf messages deep a value may nest: the
+// OTLP unmarshaler refuses more than 100, and the LogsData, ResourceLogs,
+// Resource and KeyValue around an attribute take a few. An array takes two
+// levels (ArrayValue, AnyValue), a map three (KeyValueList, KeyValue,
+// AnyValue), so arrays still nest past MaxDepth.
+const protoRoom = 94
+
+// value makes an AnyValue depth containers deep, with room protobuf levels
+// left for its nesting.
+func (g *gen) value(depth, room int) []byte {
 	sel := g.next() % 9
-	if depth > MaxDepth+4 && (sel == 5 || sel == 6) {
+	if sel == 5 && room < 2 || sel == 6 && room < 3 {
 		sel = 0
 	}
 	switch sel {
@@ -103,13 +122,13 @@ func (g *gen) value(depth int) []byte {
 	case 5:
 		var vals [][]byte
 		for n := int(g.next() % 4); n > 0 || depth < 2 && len(vals) == 0; n-- {
-			vals = append(vals, g.value(depth+1))
+			vals = append(vals, g.value(depth+1, room-2))
 		}
 		return pbArray(vals...)
 	case 6:
 		var kvs [][]byte
 		for n := int(g.next() % 5); n > 0; n-- {
-			kvs = append(kvs, pbKV(g.key(), g.value(depth+1)))
+			kvs = append(kvs, pbKV(g.key(), g.value(depth+1, room-3)))
 		}
 		return pbKVList(kvs...)
 	case 7:

@@ -1,12 +1,10 @@
 package encode
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
 )
-
-// utf8ValidString is utf8.ValidString (named so dedup.go needs no import).
-var utf8ValidString = utf8.ValidString
 
 const hexDigits = "0123456789abcdef"
 
@@ -24,22 +22,37 @@ var safeASCII = func() (t [256]bool) {
 // control characters, '"' and '\\' are escaped (also U+2028/U+2029).
 func String(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst, _ = appendEscaped(dst, s)
+	dst = appendEscaped(dst, s)
+	return append(dst, '"')
+}
+
+// Joined appends a, sep and b as one JSON string: what String(a +
+// string(sep) + b) appends, without building that string. sep must be
+// ASCII: escaping goes character by character, and no UTF-8 sequence can
+// span an ASCII byte, so escaping the parts one by one is escaping the
+// whole.
+func Joined(dst []byte, a string, sep byte, b string) []byte {
+	dst = append(dst, '"')
+	dst = appendEscaped(dst, a)
+	if safeASCII[sep] {
+		dst = append(dst, sep)
+	} else {
+		dst = appendASCIIEscape(dst, sep)
+	}
+	dst = appendEscaped(dst, b)
 	return append(dst, '"')
 }
 
 // Key appends s as an object key followed by a colon: "s":.
 func Key(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	dst, _ = appendEscaped(dst, s)
+	dst = appendEscaped(dst, s)
 	return append(dst, '"', ':')
 }
 
-// appendEscaped appends the body of a JSON string (without quotes); clean
-// is false when s held invalid UTF-8. Runs of bytes that need no escaping
+// appendEscaped appends the body of a JSON string (without quotes). Runs of bytes that need no escaping
 // are found 8 bytes at a time and copied with one append each.
-func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
-	clean = true
+func appendEscaped(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
@@ -64,7 +77,6 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, "\ufffd"...)
-			clean = false
 		case r <= 0x9f || r == '\u2028' || r == '\u2029':
 			// C1 controls and the two JavaScript line terminators.
 			dst = append(dst, s[start:i]...)
@@ -76,7 +88,7 @@ func appendEscaped(dst []byte, s string) (_ []byte, clean bool) {
 		i += size
 		start = i
 	}
-	return append(dst, s[start:]...), clean
+	return append(dst, s[start:]...)
 }
 
 // plainMultibyte returns the length of the valid 2- or 3-byte UTF-8
@@ -131,13 +143,9 @@ const (
 	highs = 0x8080808080808080
 )
 
-// load64 reads s[i:i+8] as a little-endian word (the compiler merges the
-// byte loads into one).
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
+// load64 reads s[i:i+8] as a little-endian word: one load (the conversion
+// to []byte neither copies nor allocates).
+func load64(s string, i int) uint64 { return binary.LittleEndian.Uint64([]byte(s[i : i+8])) }
 
 // unsafeMask has the high bit set in (at least) the lowest byte of w that is
 // not safe ASCII: >= 0x80, < 0x20, '"', '\\' or DEL; it is zero when all

@@ -33,16 +33,6 @@ func Bytes(dst []byte, b []byte) []byte {
 	return append(dst, '"')
 }
 
-// Members appends the members of m ("key":value pairs, comma separated,
-// without braces) to an object the caller is writing. comma says whether the
-// object already has a member (so the first one written needs a comma); the
-// returned bool says the same after the call. Keys for which skip returns
-// true are left out (skip may be nil). A repeated key is written once, with
-// its last value, at the place of its last occurrence.
-func Members(dst []byte, m pcommon.Map, comma bool, skip func(key string) bool) ([]byte, bool) {
-	return members(dst, m, comma, skip, 1)
-}
-
 // value appends v; depth counts the maps and slices around v.
 func value(dst []byte, v pcommon.Value, depth int) []byte {
 	switch v.Type() {
@@ -70,7 +60,7 @@ func mapObject(dst []byte, m pcommon.Map, depth int) []byte {
 		return append(dst, tooDeep...)
 	}
 	dst = append(dst, '{')
-	dst, _ = members(dst, m, false, nil, depth+1)
+	dst = members(dst, m, depth+1)
 	return append(dst, '}')
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -171,29 +172,74 @@ func TestValueHuge(t *testing.T) {
 	}
 }
 
-func TestMembers(t *testing.T) {
-	m := mapFromProto(t, pbKV("keep", pbInt(1)), pbKV("drop", pbInt(2)), pbKV("keep", pbInt(3)))
-	skip := func(k string) bool { return k == "drop" }
-	tests := []struct {
-		name      string
-		comma     bool
-		skip      func(string) bool
-		want      string
-		wantComma bool
-	}{
-		{"first member", false, skip, `"keep":3`, true},
-		{"after a member", true, skip, `,"keep":3`, true},
-		{"nil skip", false, nil, `"drop":2,"keep":3`, true},
-		{"all skipped", true, func(string) bool { return true }, ``, true},
-		{"all skipped, none before", false, func(string) bool { return true }, ``, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, comma := Members(nil, m, tt.comma, tt.skip)
-			if string(got) != tt.want || comma != tt.wantComma {
-				t.Fatalf("Members = %s, %v; want %s, %v", got, comma, tt.want, tt.wantComma)
+// TestMapRepeatsCutInPlace: a map with repeated keys is written whole,
+// then the members a later one repeats are cut out; what is left must be
+// exactly the last occurrence of each key, in order, with one comma between
+// members, on every path (pairwise, hashed on the stack, hashed on the heap).
+func TestMapRepeatsCutInPlace(t *testing.T) {
+	patterns := map[string]func(i, n int) int{
+		"first key again at the end": func(i, n int) int {
+			if i == n-1 {
+				return 0
 			}
-		})
+			return i
+		},
+		"every key twice in a row": func(i, _ int) int { return i / 2 },
+		"two keys alternating":     func(i, _ int) int { return i % 2 },
+		"one key":                  func(int, int) int { return 0 },
+		"second half repeats the first": func(i, n int) int {
+			return i % ((n + 1) / 2)
+		},
+	}
+	for _, n := range []int{2, 3, 16, 17, 512, 513, 1500} {
+		for name, key := range patterns {
+			t.Run(fmt.Sprintf("n=%d/%s", n, name), func(t *testing.T) {
+				var kvs [][]byte
+				last := map[int]int{}
+				for i := range n {
+					kvs = append(kvs, pbKV(fmt.Sprintf("k%d", key(i, n)), pbInt(int64(i))))
+					last[key(i, n)] = i
+				}
+				var want strings.Builder
+				want.WriteByte('{')
+				for i := range n {
+					if last[key(i, n)] != i {
+						continue
+					}
+					if want.Len() > 1 {
+						want.WriteByte(',')
+					}
+					fmt.Fprintf(&want, `"k%d":%d`, key(i, n), i)
+				}
+				want.WriteByte('}')
+				if got := Map(nil, mapFromProto(t, kvs...)); string(got) != want.String() {
+					t.Fatalf("Map =\n%s\nwant\n%s", got, want.String())
+				}
+			})
+		}
+	}
+}
+
+// TestNestedRepeatsEncodedOnce: maps nested in one another as deep as
+// Value follows, each level repeating a key after the nested map. Writing
+// a map again on finding the repeat would encode the deepest level 2^31
+// times (hours); cutting the repeat out of what was written encodes every
+// level once (microseconds). The 10 s limit is for a busy machine.
+func TestNestedRepeatsEncodedOnce(t *testing.T) {
+	level := pbInt(0)
+	for range MaxDepth - 1 {
+		level = pbKVList(pbKV("a", pbInt(1)), pbKV("next", level), pbKV("a", pbInt(2)))
+	}
+	m := mapFromProto(t, pbKV("root", level))
+	done := make(chan []byte, 1)
+	go func() { done <- Map(nil, m) }()
+	select {
+	case out := <-done:
+		if err := sameJSON(modelMap(m, 0), mustStrict(t, out)); err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a map of 31 levels with repeated keys still being written after 10s")
 	}
 }
 

@@ -230,7 +230,7 @@ var BuiltinSpans = []SpanRule{
 const ServiceNameAttribute = "service.name"
 
 // DurationUnits and DurationSuffixes make a histogram or gauge a
-// performance metric (SPEC §2: unit s/ms, or a name ending in .duration or
+// performance metric (unit s/ms, or a name ending in .duration or
 // .latency). Sums are counters of time spent, not distributions, and stay
 // unmatched.
 var (
@@ -239,7 +239,7 @@ var (
 )
 
 // GenericErrorSeverity and GenericErrorAttributes make any log an
-// error_occurred when nothing before matched (SPEC §2 step 4).
+// error_occurred when nothing before matched.
 var (
 	GenericErrorSeverity   = plog.SeverityNumberError
 	GenericErrorAttributes = []string{"exception.type", "exception.message"}

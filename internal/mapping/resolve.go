@@ -20,7 +20,7 @@ type AttrCond struct {
 	Key, Value string
 }
 
-// Rule is a user rule (SPEC §6). Every set condition must hold; an Event
+// Rule is a user rule. Every set condition must hold; an Event
 // rule never matches a metric and a Metric rule never matches a log.
 type Rule struct {
 	Event       string // glob on the event name, with or without tool prefix
@@ -46,7 +46,9 @@ type Resolver struct {
 	spans  *spanIndex  // BuiltinSpans
 }
 
-// Source says which step of SPEC §2 decided a type.
+// Source says which step of the resolution decided a type: the override
+// attribute, a user rule, a built-in rule, the generic error rule, or
+// unmatched.
 type Source int8
 
 // The resolution steps, in order.
@@ -160,8 +162,8 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 	return r.result(res, r.cfg.Unmatched, FromUnmatched, -1)
 }
 
-// isGenericError is SPEC §2 step 4: severity ERROR or above, or an
-// exception attribute.
+// isGenericError is the last rule before unmatched: severity ERROR or
+// above, or an exception attribute.
 func isGenericError(l *Log) bool {
 	if l.Severity >= GenericErrorSeverity {
 		return true

@@ -1,5 +1,5 @@
 // Package mapping resolves the analytics entry type of an OTLP log record or
-// metric data point (SPEC §2): the override attribute, user rules, the
+// metric data point: the override attribute, user rules, the
 // built-in rules for Claude Code, Gemini CLI, Codex and the GenAI semantic
 // conventions, the generic error rule, and the unmatched policy. The
 // built-in rules are data (builtin.go), so a new tool is a few table rows.
@@ -9,7 +9,7 @@ package mapping
 // means "no type" (drop).
 type Type int8
 
-// The ten entry types, in SPEC §1 order.
+// The ten entry types, in the order of the entry format.
 const (
 	SessionStart Type = iota
 	SessionEnd

@@ -30,6 +30,7 @@ type TelemetryBuilder struct {
 	meter                          metric.Meter
 	mu                             sync.Mutex
 	registrations                  []metric.Registration
+	AnalyticsAttributesRedacted    metric.Int64ObservableCounter
 	AnalyticsBytesWritten          metric.Int64ObservableCounter
 	AnalyticsCoercionFailures      metric.Int64Counter
 	AnalyticsCompressionDuration   metric.Float64Histogram
@@ -50,6 +51,11 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterAnalyticsAttributesRedactedCallback sets callback for observable AnalyticsAttributesRedacted metric.
+func (builder *TelemetryBuilder) RegisterAnalyticsAttributesRedactedCallback(cb metric.Int64Callback) error {
+	return builder.register(builder.AnalyticsAttributesRedacted, cb)
 }
 
 // RegisterAnalyticsBytesWrittenCallback sets callback for observable AnalyticsBytesWritten metric.
@@ -109,6 +115,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.AnalyticsAttributesRedacted, err = builder.meter.Int64ObservableCounter(
+		"otelcol_analytics_attributes_redacted",
+		metric.WithDescription("Attribute values the privacy rules dropped, hashed or cut, by action, counted in the entries written. [Alpha]"),
+		metric.WithUnit("{attribute}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.AnalyticsBytesWritten, err = builder.meter.Int64ObservableCounter(
 		"otelcol_analytics_bytes_written",
 		metric.WithDescription("Bytes of entry lines appended to the live file (before compression). [Alpha]"),

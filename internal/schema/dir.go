@@ -2,24 +2,22 @@ package schema
 
 import (
 	"bufio"
-	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // MaxBadLines is how many bad lines a Report lists (BadCount counts all).
 const MaxBadLines = 20
 
-// dataFileRE matches the data files of a sink directory.
-var dataFileRE = regexp.MustCompile(`^metrics_.*\.jsonl(\.gz|\.zst)?$`)
+// dataFileRE matches the data files of a sink directory (the default
+// layout of package jsonl).
+var dataFileRE = regexp.MustCompile(`^` + regexp.QuoteMeta(jsonl.DefaultFilePrefix) + `.*\.jsonl(\.gz|\.zst)?$`)
 
 // Report is the result of CheckDir.
 type Report struct {
@@ -42,7 +40,7 @@ func (r Report) OK() bool { return r.BadCount == 0 }
 // only for a directory that cannot be listed.
 func CheckDir(dir string) (Report, error) {
 	r := Report{Types: map[string]int{}}
-	mdir := filepath.Join(dir, "metrics")
+	mdir := filepath.Join(dir, jsonl.DefaultSubdir)
 	ents, err := os.ReadDir(mdir)
 	if err != nil {
 		return r, fmt.Errorf("schema: %w", err)
@@ -70,7 +68,7 @@ func checkFile(path, name string, r *Report) error {
 		return err
 	}
 	defer f.Close()
-	rd, closeFn, err := decompress(f, name)
+	rd, closeFn, err := jsonl.Decompress(name, f)
 	if err != nil {
 		return err
 	}
@@ -107,25 +105,4 @@ func (r *Report) bad(msg string) {
 	if len(r.Bad) < MaxBadLines {
 		r.Bad = append(r.Bad, msg)
 	}
-}
-
-// decompress returns a reader of the file's lines by its extension.
-func decompress(f *os.File, name string) (io.Reader, func(), error) {
-	switch {
-	case strings.HasSuffix(name, ".gz"):
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, func() { zr.Close() }, nil
-	case strings.HasSuffix(name, ".zst"):
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, nil, err
-		}
-		return zr, zr.Close, nil
-	case strings.HasSuffix(name, ".jsonl"):
-		return f, func() {}, nil
-	}
-	return nil, nil, errors.New("not a data file name")
 }

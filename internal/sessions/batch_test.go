@@ -30,59 +30,84 @@ func randomEntry(rng *rand.Rand, ids []string, now time.Time) Entry {
 	return e
 }
 
-// TestAddCommitMatchesObserve: random batches, with the clock moving and
-// Expire running between them. A reference tracker is fed the two-phase way
-// with Keep and Observe (Keep for every entry of the batch, then Observe of
-// them all); a second through Add and Commit. Add must answer as Keep, and
-// both trackers must write the same lines and end with the same counters
-// and the same open spans. With MaxTracked 3 spans are evicted and
-// closed spans forgotten within a batch (Commit's cached span goes stale);
-// with 5000 the sessions spread over shards that Commit locks together.
-func TestAddCommitMatchesObserve(t *testing.T) {
+// TestBatchingIsTransparent: random batches, with the clock moving and
+// Expire running between them. One tracker commits each batch whole (Add
+// for every entry, then one Commit), the other one entry at a time (a batch
+// of one per entry). Both trackers must write the same lines and end with
+// the same counters and the same open spans. With MaxTracked 3 spans are
+// evicted and closed spans forgotten within a batch (Commit's cached span
+// goes stale), and Add, which sees the tracker as it was before the batch,
+// may then call a session_start a duplicate that Commit finds opens a new
+// span; with 5000 nothing is evicted, Add must answer as for the entry
+// alone, and the sessions spread over shards that Commit locks together.
+// The rules themselves are pinned by TestExactlyOneEndPerSpan.
+func TestBatchingIsTransparent(t *testing.T) {
 	const idle = 30 * time.Minute
 	for _, maxTracked := range []int{3, 5000} {
 		ids := []string{""}
 		for i := range 40 {
 			ids = append(ids, "session-"+strconv.Itoa(i))
 		}
+		evicts := maxTracked < len(ids)
 		for seed := range uint64(100) {
 			rng := rand.New(rand.NewPCG(seed, 11))
 			c := newClock()
-			ref := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
-			two := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
-			two.seed = ref.seed // the same shards, so the same order of lines
-			var refOut, twoOut []byte
-			var refBatch, b Batch
+			single := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
+			whole := New(Options{IdleTimeout: idle, MaxTracked: maxTracked, Now: c.Now})
+			whole.seed = single.seed // the same shards, so the same order of lines
+			var singleOut, wholeOut []byte
+			var b Batch
 			for range 30 {
-				refBatch.Reset()
 				b.Reset()
 				batch := make([]Entry, 1+rng.IntN(40))
+				keeps := make([]bool, len(batch))
 				for i := range batch {
 					batch[i] = randomEntry(rng, ids[:1+rng.IntN(len(ids))], c.Now())
-					e := &batch[i]
-					if keep, want := two.Add(&b, e), ref.Keep(&refBatch, e); keep != want {
-						t.Fatalf("max %d seed %d: Add(%s %q)=%v, Keep says %v", maxTracked, seed, e.Type, e.SessionID, keep, want)
-					}
+					keeps[i] = whole.Add(&b, &batch[i])
 				}
 				for i := range batch {
-					refOut, _ = ref.Observe(refOut, &batch[i])
+					var keep bool
+					if singleOut, keep = observeOne(single, singleOut, &batch[i]); keep != keeps[i] && !evicts {
+						t.Fatalf("max %d seed %d: Add(%s %q) in the batch said %v, alone %v",
+							maxTracked, seed, batch[i].Type, batch[i].SessionID, keeps[i], keep)
+					}
 				}
-				twoOut = two.Commit(twoOut, &b)
-				if r, w := appendSnapshot(nil, ref), appendSnapshot(nil, two); !bytes.Equal(r, w) {
+				wholeOut = whole.Commit(wholeOut, &b)
+				if r, w := appendSnapshot(nil, single), appendSnapshot(nil, whole); !bytes.Equal(r, w) {
 					t.Fatalf("max %d seed %d: open spans differ after a batch of %d", maxTracked, seed, len(batch))
 				}
 				now := c.Advance([]time.Duration{time.Second, time.Minute, idle, 2 * idle}[rng.IntN(4)])
-				refOut, twoOut = ref.Expire(refOut, now), two.Expire(twoOut, now)
+				singleOut, wholeOut = single.Expire(singleOut, now), whole.Expire(wholeOut, now)
 			}
-			if r, w := ref.Stats(), two.Stats(); r != w {
-				t.Fatalf("max %d seed %d: counters differ:\nreference %+v\nadd/commit %+v", maxTracked, seed, r, w)
+			if r, w := single.Stats(), whole.Stats(); r != w {
+				t.Fatalf("max %d seed %d: counters differ:\none by one %+v\nbatched    %+v", maxTracked, seed, r, w)
 			}
-			sameLines(t, refOut, twoOut)
-			if r, w := appendSnapshot(nil, ref), appendSnapshot(nil, two); !bytes.Equal(r, w) {
-				t.Fatalf("max %d seed %d: open spans differ", maxTracked, seed)
-			}
-			sameLines(t, ref.CloseAll(nil), two.CloseAll(nil))
+			sameLines(t, singleOut, wholeOut)
+			sameLines(t, single.CloseAll(nil), whole.CloseAll(nil))
 		}
+	}
+}
+
+// TestEvictionWithinABatch: with room for one span, a batch alternating
+// two sessions evicts at every switch; Commit must not reuse the span it
+// found for an earlier entry of the same session once that span closed.
+func TestEvictionWithinABatch(t *testing.T) {
+	tr := New(Options{MaxTracked: 1, Now: newClock().Now})
+	var b Batch
+	for _, id := range []string{"a", "b", "a", "b"} {
+		if !tr.Add(&b, rec("tool_use", id, 0)) {
+			t.Fatalf("tool_use of %s rejected", id)
+		}
+	}
+	lines := checkLines(t, tr.Commit(nil, &b))
+	if n := count(lines, "session_start"); n != 4 {
+		t.Errorf("%d session_start lines, want 4 (each switch opens a new span)", n)
+	}
+	if n := countIf(lines, func(l line) bool { return l.Type == "session_end" && l.data["end_reason"] == "max_tracked" }); n != 3 {
+		t.Errorf("%d max_tracked session_end lines, want 3", n)
+	}
+	if st := tr.Stats(); st.Open != 1 || st.Started != 4 || st.EndedMaxTracked != 3 {
+		t.Errorf("stats %+v, want 1 open, 4 started, 3 ended max_tracked", st)
 	}
 }
 
@@ -132,7 +157,7 @@ func TestBatchReset(t *testing.T) {
 }
 
 // TestConcurrentCommit commits batches that span every shard from several
-// goroutines while Observe and Expire run (go test -race; a lock order
+// goroutines while one-entry batches and Expire run (go test -race; a lock order
 // mistake deadlocks): no record is lost and every span has one start and
 // one end.
 func TestConcurrentCommit(t *testing.T) {
@@ -152,7 +177,7 @@ func TestConcurrentCommit(t *testing.T) {
 					if i%2 == 0 {
 						tr.Add(&b, e)
 					} else {
-						outs[w], _ = tr.Observe(outs[w], e)
+						outs[w], _ = observeOne(tr, outs[w], e)
 					}
 				}
 				outs[w] = tr.Commit(outs[w], &b)

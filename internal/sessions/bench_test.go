@@ -29,44 +29,37 @@ func benchEntry(id string) *Entry {
 		Model: "claude-opus", InputTokens: 1200, OutputTokens: 300, CostUSD: 0.01}
 }
 
-// BenchmarkObserve is the hot path: an entry of a known session.
-func BenchmarkObserve(b *testing.B) {
-	tr := New(Options{Now: func() time.Time { return t0 }})
-	e := benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-2e5f7a9b0c3d")
-	tr.Observe(nil, e)
-	b.ReportAllocs()
-	cpu := cpuTime(b)
-	for b.Loop() {
-		tr.Observe(nil, e)
-	}
-	reportCPU(b, cpu)
-}
-
-// BenchmarkObserveParallel spreads known sessions over all Ps (sharded
-// tracker), the exporter's case with several consumers.
-func BenchmarkObserveParallel(b *testing.B) {
+// BenchmarkBatchParallel commits batches of 100 entries of known sessions
+// from all Ps (sharded tracker), the exporter's case with several
+// consumers. Reported per entry.
+func BenchmarkBatchParallel(b *testing.B) {
 	tr := New(Options{MaxTracked: 100000})
 	es := make([]*Entry, 1024)
 	for i := range es {
 		es[i] = benchEntry("session-" + strconv.Itoa(i))
-		tr.Observe(nil, es[i])
+		observeOne(tr, nil, es[i])
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cpuTime(b)
 	b.RunParallel(func(pb *testing.PB) {
+		var batch Batch
 		i := 0
 		for pb.Next() {
-			tr.Observe(nil, es[i&1023])
-			i++
+			tr.Add(&batch, es[i&1023])
+			if i++; i%100 == 0 {
+				tr.Commit(nil, &batch)
+				batch.Reset()
+			}
 		}
 	})
 	reportCPU(b, cpu)
 }
 
-// BenchmarkObserveNewSession opens a span per entry on a full tracker: a
-// session_start line, and a max_tracked session_end for the evicted span.
-func BenchmarkObserveNewSession(b *testing.B) {
+// BenchmarkNewSession opens a span per entry (a batch of one) on a full
+// tracker: a session_start line, and a max_tracked session_end for the
+// evicted span.
+func BenchmarkNewSession(b *testing.B) {
 	tr := New(Options{MaxTracked: 1000, Now: func() time.Time { return t0 }})
 	ids := make([]string, 100000)
 	for i := range ids {
@@ -74,12 +67,15 @@ func BenchmarkObserveNewSession(b *testing.B) {
 	}
 	e := benchEntry("")
 	buf := make([]byte, 0, 4096)
+	var batch Batch
 	b.ReportAllocs()
 	cpu := cpuTime(b)
 	i := 0
 	for b.Loop() {
 		e.SessionID = ids[i%len(ids)]
-		buf, _ = tr.Observe(buf[:0], e)
+		batch.Reset()
+		tr.Add(&batch, e)
+		buf = tr.Commit(buf[:0], &batch)
 		i++
 	}
 	reportCPU(b, cpu)
@@ -90,7 +86,7 @@ func BenchmarkPersist10k(b *testing.B) {
 	store := newMapStore()
 	tr := New(Options{MaxTracked: 10000, Store: store})
 	for i := range 10000 {
-		tr.Observe(nil, benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-"+strconv.Itoa(100000000000+i)))
+		observeOne(tr, nil, benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-"+strconv.Itoa(100000000000+i)))
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -102,20 +98,6 @@ func BenchmarkPersist10k(b *testing.B) {
 		if err := tr.Persist(ctx); err != nil {
 			b.Fatal(err)
 		}
-	}
-	reportCPU(b, cpu)
-}
-
-// BenchmarkRecord is Observe through the outbox (the converter callback
-// path) for a known session.
-func BenchmarkRecord(b *testing.B) {
-	tr := New(Options{Now: func() time.Time { return t0 }})
-	e := benchEntry("3f2b8c1e-6d4a-4b7e-9c1a-2e5f7a9b0c3d")
-	tr.Record(e)
-	b.ReportAllocs()
-	cpu := cpuTime(b)
-	for b.Loop() {
-		tr.Record(e)
 	}
 	reportCPU(b, cpu)
 }
@@ -145,66 +127,27 @@ func claudeBatch(n, sessions int) []Entry {
 	return es
 }
 
-// BenchmarkObserveAlternatingModels observes batches of 1,000 entries over
-// 10 known sessions whose model changes from one record to the next. Reported
-// per record.
-func BenchmarkObserveAlternatingModels(b *testing.B) {
+// BenchmarkBatch is the exporter's use for one export of 1,000 entries over
+// 10 known sessions whose model changes from one record to the next: Add
+// every entry while the batch is converted, then one Commit once it is
+// written (the clock read once, each shard locked once).
+func BenchmarkBatch(b *testing.B) {
 	tr := New(Options{Now: func() time.Time { return t0 }})
 	es := claudeBatch(1000, 10)
+	var batch Batch
 	for i := range es {
-		tr.Observe(nil, &es[i])
+		tr.Add(&batch, &es[i])
 	}
+	tr.Commit(nil, &batch)
 	b.ReportAllocs()
 	cpu := cpuTime(b)
 	for b.Loop() {
+		batch.Reset()
 		for i := range es {
-			tr.Observe(nil, &es[i])
+			tr.Add(&batch, &es[i])
 		}
+		tr.Commit(nil, &batch)
 	}
 	reportCPU(b, cpu)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
-}
-
-// BenchmarkBatch is the exporter's use for one export of 1,000 entries over
-// 10 known sessions. path=add_commit is the exporter's path: Add every entry
-// while the batch is converted, then one Commit once it is written (the
-// clock read once, each shard locked once). path=keep_observe is the path it
-// replaced, Keep per entry and then Observe per entry, kept for comparison.
-func BenchmarkBatch(b *testing.B) {
-	for _, path := range []struct {
-		name string
-		run  func(tr *Tracker, batch *Batch, es []Entry)
-	}{
-		{"add_commit", func(tr *Tracker, batch *Batch, es []Entry) {
-			for i := range es {
-				tr.Add(batch, &es[i])
-			}
-			tr.Commit(nil, batch)
-		}},
-		{"keep_observe", func(tr *Tracker, batch *Batch, es []Entry) {
-			for i := range es {
-				tr.Keep(batch, &es[i])
-			}
-			for i := range es {
-				tr.Observe(nil, &es[i])
-			}
-		}},
-	} {
-		b.Run("path="+path.name, func(b *testing.B) {
-			tr := New(Options{Now: func() time.Time { return t0 }})
-			es := claudeBatch(1000, 10)
-			for i := range es {
-				tr.Observe(nil, &es[i])
-			}
-			var batch Batch
-			b.ReportAllocs()
-			cpu := cpuTime(b)
-			for b.Loop() {
-				batch.Reset()
-				path.run(tr, &batch, es)
-			}
-			reportCPU(b, cpu)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(es)), "ns/record")
-		})
-	}
 }

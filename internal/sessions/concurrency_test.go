@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// TestConcurrentObserve runs observers, an expiring ticker and persisting in
-// parallel (go test -race) and checks that no update is lost: every span has
-// one start and one end, and the ends' record counts add up to every record.
-func TestConcurrentObserve(t *testing.T) {
+// TestConcurrentBatchesOfOne commits one-entry batches from several
+// goroutines, an expiring ticker and persisting in parallel (go test -race)
+// and checks that no update is lost: every span has one start and one end,
+// and the ends' record counts add up to every record.
+func TestConcurrentBatchesOfOne(t *testing.T) {
 	const workers, perWorker, ids = 8, 1000, 200
 	c := newClock()
 	store := newMapStore()
@@ -46,7 +47,7 @@ func TestConcurrentObserve(t *testing.T) {
 			for range perWorker {
 				id := "s" + strconv.Itoa(r.IntN(ids))
 				e := &Entry{Type: "tool_use", SessionID: id, Time: c.Now()}
-				outs[w], _ = tr.Observe(outs[w], e)
+				outs[w], _ = observeOne(tr, outs[w], e)
 			}
 		})
 	}
@@ -106,11 +107,11 @@ func Test100kConcurrentSessions(t *testing.T) {
 			for i := w; i < total; i += workers {
 				id := "session-" + strconv.Itoa(i) + "-0123456789abcdef" // uuid-sized
 				e := &Entry{Type: "token_usage", SessionID: id, UserID: "user", Model: "m", InputTokens: 1}
-				out, _ = tr.Observe(out[:0], e)
-				out, _ = tr.Observe(out, e)
+				out, _ = observeOne(tr, out[:0], e)
+				out, _ = observeOne(tr, out, e)
 				starts.Add(int64(bytes.Count(out, []byte(`"type":"session_start"`))))
 				ends.Add(int64(bytes.Count(out, []byte(`"type":"session_end"`))))
-				if i%1000 == 0 && tr.Tracked() > maxTracked {
+				if i%1000 == 0 && tr.Stats().Open > maxTracked {
 					over.Store(true)
 				}
 			}

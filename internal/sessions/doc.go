@@ -4,16 +4,14 @@
 //
 // Use:
 //
-//   - Observe(dst, e) appends the lines an entry causes to the caller's batch
-//     buffer. A caller that cannot pass its buffer (the converter's Observe
-//     callback) uses Record(e): the lines wait in the tracker's outbox, and
-//     the exporter appends Drain(batch) to every batch before its one write,
-//     so they reach the file with the entries that caused them. A failed
-//     write gives its synthesized lines back with Requeue.
-//   - For a batch, Add(b, e) answers keep for each entry while the batch is
-//     converted (read-only) and keeps the entry in the Batch b; once the
-//     batch is written, Commit(dst, b) records them all in order: one clock
-//     read and one lock per shard for the whole batch, no hashing per entry.
+//   - For each batch, Add(b, e) answers keep for each entry while the batch
+//     is converted (read-only) and keeps the entry in the Batch b; once the
+//     batch is written, Commit(dst, b) records them all in order and appends
+//     the lines they cause: one clock read and one lock per shard for the
+//     whole batch, no hashing per entry.
+//   - Lines that could not be written go back with Requeue and wait in the
+//     tracker's outbox; the exporter appends Drain(batch) to every batch
+//     before its one write.
 //   - The exporter's ticker calls Tick(ctx, now, write): it ends idle spans,
 //     writes their session_end lines with the outbox in one write, and
 //     persists (Store) every PersistInterval. Expire is the bare step.
@@ -23,7 +21,7 @@
 //
 // Memory: at most MaxTracked open spans plus MaxTracked remembered closed
 // ones, about 250 bytes each with their map entry, plus per shard at most 8
-// KiB of interned strings; Observe of a known session is O(1) and allocates
+// KiB of interned strings; an entry of a known session is O(1) and allocates
 // nothing, also when its model alternates (the values that change within a
 // span are interned per shard). With MaxTracked >= 4096 the
 // sessions are spread over 16 shards with their own lock and LRU list, each
@@ -43,7 +41,7 @@
 //     project_path and model from that record, synthesized: true).
 //   - An explicit session_start opens the span; no synthesized line follows.
 //   - A session_start for a span that is already open is a duplicate:
-//     Observe reports keep=false and counts it. One session_start per span.
+//     Add reports keep=false and Commit counts it. One session_start per span.
 //
 // keep=false asks the caller to drop the explicit entry. The exporter asks
 // Add while a batch is converted, so the converter cuts that line out of the

@@ -140,6 +140,22 @@ func (s *mapStore) Set(_ context.Context, key string, v []byte) error {
 
 var errStore = errors.New("disk on fire")
 
+// observeOne commits e as a batch of its own: Add, then Commit. It returns
+// dst with the lines e causes, and Add's answer.
+func observeOne(tr *Tracker, dst []byte, e *Entry) ([]byte, bool) {
+	var b Batch
+	keep := tr.Add(&b, e)
+	return tr.Commit(dst, &b), keep
+}
+
+// queueOne is observeOne for a caller that leaves the lines in the outbox
+// (as the exporter does with the lines of a failed write).
+func queueOne(tr *Tracker, e *Entry) bool {
+	out, keep := observeOne(tr, nil, e)
+	tr.Requeue(out)
+	return keep
+}
+
 // rec builds an entry at t0+off.
 func rec(typ, id string, off time.Duration) *Entry {
 	return &Entry{Type: typ, SessionID: id, UserID: "u-" + id, Time: t0.Add(off)}

@@ -26,7 +26,7 @@ func TestAlternatingValuesEndWithLastSeen(t *testing.T) {
 			Model:       scratch(buf[:32], models[i%len(models)]),
 			UserID:      "u" + strconv.Itoa(i%2),
 			ProjectPath: scratch(buf[32:], "/p"+strconv.Itoa(i%3))}
-		tr.Observe(nil, e)
+		observeOne(tr, nil, e)
 		copy(buf, strings.Repeat("X", len(buf))) // the caller reuses its memory
 	}
 	end := one(t, checkLines(t, tr.CloseAll(nil)), "session_end", "s1")
@@ -45,16 +45,17 @@ func TestAlternatingValuesEndWithLastSeen(t *testing.T) {
 func TestAlternatingModelsAllocateNothing(t *testing.T) {
 	tr := New(Options{Now: newClock().Now})
 	es := claudeBatch(60, 10)
-	for range 2 {
+	var b Batch
+	commit := func() {
+		b.Reset()
 		for i := range es {
-			tr.Observe(nil, &es[i])
+			tr.Add(&b, &es[i])
 		}
+		tr.Commit(nil, &b)
 	}
-	allocs := testing.AllocsPerRun(20, func() {
-		for i := range es {
-			tr.Observe(nil, &es[i])
-		}
-	})
+	commit()
+	commit()
+	allocs := testing.AllocsPerRun(20, commit)
 	if allocs != 0 {
 		t.Errorf("%v allocations per 60 records of known sessions, want 0", allocs)
 	}
@@ -71,7 +72,7 @@ func TestInternerBounded(t *testing.T) {
 		if i%7 == 0 {
 			last = long + strconv.Itoa(i)
 		}
-		tr.Observe(nil, &Entry{Type: typeTokenUsage, SessionID: "s" + strconv.Itoa(i%3), Model: last, Time: t0})
+		observeOne(tr, nil, &Entry{Type: typeTokenUsage, SessionID: "s" + strconv.Itoa(i%3), Model: last, Time: t0})
 		in := &tr.shards[0].intern
 		if len(in.m) > maxInterned || in.bytes > maxInternBytes {
 			t.Fatalf("after %d records the interner holds %d strings, %d bytes", i+1, len(in.m), in.bytes)

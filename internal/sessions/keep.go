@@ -12,13 +12,13 @@ const (
 	stateClosedSynthesized
 )
 
-// Batch is the effect of entries that Keep has seen but nobody has Recorded
-// yet (one export's batch, before it is written). It lets Keep answer for an
-// entry as Record would after the batch's earlier entries were recorded.
-// Entries given to Add also wait in it for Commit. It keeps the entries'
-// strings, not copies, until Reset: they must not change until then.
-// The zero value is ready; Reset empties it for reuse without freeing its
-// memory. Not safe for concurrent use.
+// Batch holds the entries of one export, Added while the batch is
+// converted and recorded by Commit once it is written. It also holds their
+// effect on the session states, so that Add answers for an entry as the
+// tracker will once the batch's earlier entries are committed. It keeps the
+// entries' strings, not copies, until Reset: they must not change until
+// then. The zero value is ready; Reset empties it for reuse without freeing
+// its memory. Not safe for concurrent use.
 type Batch struct {
 	tab   slotTable        // session id -> index in slots, for the first ones
 	ids   map[string]int32 // session id -> index in slots, past smallBatch
@@ -51,28 +51,14 @@ func (b *Batch) Reset() {
 	b.last, b.locks = 0, 0
 }
 
-// Keep reports whether Record(e) would keep e (false: a duplicate
-// session_start or session_end, see the package doc), assuming the entries b
-// saw since its Reset are Recorded before e, in order.
-// It does not change the tracker; it notes e's effect in b.
-//
-// Use: during conversion, Keep every entry of a batch (dropping the lines
-// it rejects); once the batch is written, Record (or Observe) all of them,
-// rejected ones included, in the same order: a rejected entry is then
-// counted as a duplicate and refreshes its span's activity, as if the
-// tracker had seen it directly. The answers hold unless the tracker changes
-// between Keep and Record (the ticker ends an idle span, another batch
-// records the same session id); Record's keep=false then still counts.
-// Add and Commit do the same for less.
-func (t *Tracker) Keep(b *Batch, e *Entry) bool {
-	if e.SessionID == "" || e.Synthesized {
-		return true
-	}
-	_, keep := t.keep(b, e.SessionID, kindOf(e.Type))
-	return keep
-}
-
-// Add is Keep, and b also keeps e for Commit.
+// Add reports whether the entry e is to be kept (false: a duplicate
+// session_start or session_end, see the package doc), assuming the entries
+// Added to b since its Reset are committed before it, in order, and keeps e
+// in b for Commit. It does not change the tracker. The answer holds unless
+// the tracker changes before Commit (the ticker ends an idle span, another
+// batch commits the same session id, the batch's own entries evict the span
+// to make room under MaxTracked); Commit then applies the rules to what it
+// finds, and a rejected entry still counts as a duplicate.
 func (t *Tracker) Add(b *Batch, e *Entry) bool {
 	if e.SessionID == "" || e.Synthesized {
 		return true
@@ -86,10 +72,14 @@ func (t *Tracker) Add(b *Batch, e *Entry) bool {
 	return keep
 }
 
-// Commit records the entries Added to b since its Reset, in order, as
-// Observe would one by one, and appends the lines they cause to dst. Call it
-// once per batch, after the batch was written. It reads the clock once and
-// locks each shard the batch touches once.
+// Commit records the entries Added to b since its Reset, in order, rejected
+// ones included (they count as duplicates and refresh their span's
+// activity), and appends the lines they cause to dst: a synthesized
+// session_start for each span an entry opens without an explicit
+// session_start, a session_end for each span closed to make room
+// (MaxTracked). Call it once per batch, after the batch was written. It
+// reads the clock once and locks each shard the batch touches once; an
+// entry of a known session allocates nothing.
 func (t *Tracker) Commit(dst []byte, b *Batch) []byte {
 	if len(b.recs) == 0 {
 		return dst
@@ -178,7 +168,7 @@ func (t *Tracker) peek(sh *shard, id string) spanState {
 	case s.closed == reasonOpen:
 		return stateOpen
 	case now-s.seen >= t.idle:
-		return stateNone // forgotten by the next Observe
+		return stateNone // forgotten by the next Commit
 	case s.closed == reasonExplicit:
 		return stateClosedExplicit
 	}

@@ -39,20 +39,6 @@ func (t *Tracker) Drain(dst []byte) []byte {
 	return dst
 }
 
-// Record is Observe for a caller that cannot pass its batch buffer, such as
-// the converter's Observe callback: the lines Observe would append wait in
-// the outbox for the next Drain instead. A known session costs no
-// allocation and does not touch the outbox.
-func (t *Tracker) Record(e *Entry) (keep bool) {
-	// nil, not a stack array: zeroing one would cost the known session,
-	// which appends nothing, more than the rare new span's allocation.
-	out, keep := t.Observe(nil, e)
-	if len(out) > 0 {
-		t.Requeue(out)
-	}
-	return keep
-}
-
 // Tick is one run of the exporter's ticker: it closes the spans idle at now
 // and writes their session_end lines, with whatever waits in the outbox, in
 // one call of write (on error the lines go back to the outbox). With a Store

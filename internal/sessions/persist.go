@@ -51,7 +51,7 @@ func (t *Tracker) anyDirty() bool {
 }
 
 // Load resumes the open spans of the snapshot in the Store (call it once, at
-// Start, before the first Observe). No Store or no snapshot is not an error.
+// Start, before the first Commit). No Store or no snapshot is not an error.
 // A snapshot that cannot be decoded is ignored whole and reported. Spans
 // beyond MaxTracked are closed; their session_end lines wait in the outbox
 // (Drain).

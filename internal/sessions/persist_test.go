@@ -39,7 +39,7 @@ func restartRoundTrip(t *testing.T, store Store, restart func() Store) {
 	if err := tr.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := tr.Tracked(); n != 2 {
+	if n := tr.Stats().Open; n != 2 {
 		t.Fatalf("resumed %d spans, want 2", n)
 	}
 	b := rec("token_usage", "s1", 90*time.Second)
@@ -136,8 +136,8 @@ func TestLoadErrors(t *testing.T) {
 			if err := tr.Load(ctx); !errors.Is(err, errCorrupt) {
 				t.Errorf("Load: %v, want errCorrupt", err)
 			}
-			if tr.Tracked() != 0 {
-				t.Errorf("a corrupt snapshot loaded %d spans", tr.Tracked())
+			if tr.Stats().Open != 0 {
+				t.Errorf("a corrupt snapshot loaded %d spans", tr.Stats().Open)
 			}
 		})
 	}
@@ -164,8 +164,8 @@ func TestLoadBeyondMaxTrackedClosesOldest(t *testing.T) {
 	if err := tr.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if tr.Tracked() != 3 {
-		t.Errorf("tracked %d, want 3", tr.Tracked())
+	if tr.Stats().Open != 3 {
+		t.Errorf("tracked %d, want 3", tr.Stats().Open)
 	}
 	lines := checkLines(t, tr.Drain(nil))
 	one(t, lines, "session_end", "a")
@@ -195,8 +195,8 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	tr := New(Options{Now: newClock().Now})
 	e := rec("token_usage", "s1", 0)
 	e.Model, e.ProjectPath, e.InputTokens, e.CostUSD = "m", "/p", 5, 0.5
-	tr.Observe(nil, e)
-	tr.Observe(nil, rec("session_start", "s2", 0))
+	observeOne(tr, nil, e)
+	observeOne(tr, nil, rec("session_start", "s2", 0))
 	f.Add(appendSnapshot(nil, tr))
 	f.Add([]byte(snapshotMagic))
 	f.Fuzz(func(t *testing.T, data []byte) {

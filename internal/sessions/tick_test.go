@@ -7,21 +7,6 @@ import (
 	"time"
 )
 
-func TestRecordQueuesLinesForDrain(t *testing.T) {
-	tr := newTracker(newClock(), 100)
-	if !tr.Record(rec("tool_use", "s1", 0)) || !tr.Record(rec("tool_use", "s1", time.Second)) {
-		t.Fatal("Record keep=false for ordinary records")
-	}
-	lines := checkLines(t, tr.Drain(nil))
-	one(t, lines, "session_start", "s1")
-	if len(lines) != 1 || len(tr.Drain(nil)) != 0 {
-		t.Errorf("%d lines queued, want the one start, drained once", len(lines))
-	}
-	if tr.Record(rec("session_start", "s1", 2*time.Second)) {
-		t.Error("Record of a duplicate start: keep=true")
-	}
-}
-
 // recorder is the exporter's write function: it records every call and
 // fails while fail is set.
 type recorder struct {
@@ -42,7 +27,7 @@ func TestTickWritesExpiredAndPendingInOneCall(t *testing.T) {
 	c := newClock()
 	tr := newTracker(c, 100)
 	w := &recorder{}
-	tr.Record(rec("tool_use", "s1", 0)) // its start waits in the outbox
+	queueOne(tr, rec("tool_use", "s1", 0)) // its start waits in the outbox
 	if err := tr.Tick(ctx, c.Advance(time.Minute), w.write); err != nil || len(w.calls) != 1 {
 		t.Fatalf("first tick: %d writes, err %v; want the pending start", len(w.calls), err)
 	}
@@ -51,7 +36,7 @@ func TestTickWritesExpiredAndPendingInOneCall(t *testing.T) {
 		t.Fatalf("tick with nothing to write called write (%d calls), err %v", len(w.calls), err)
 	}
 	c.Advance(29 * time.Minute)
-	tr.Record(rec("tool_use", "s2", 0))
+	queueOne(tr, rec("tool_use", "s2", 0))
 	w.fail = errStore
 	if err := tr.Tick(ctx, c.Advance(time.Minute), w.write); !errors.Is(err, errStore) {
 		t.Fatalf("failed write: err %v", err)
@@ -74,7 +59,7 @@ func TestTickPersistsAtItsInterval(t *testing.T) {
 	store := newMapStore()
 	tr := New(Options{Now: c.Now, Store: store, PersistInterval: time.Minute})
 	w := &recorder{}
-	tr.Record(rec("tool_use", "s1", 0))
+	queueOne(tr, rec("tool_use", "s1", 0))
 	steps := []struct {
 		advance time.Duration
 		change  bool
@@ -88,7 +73,7 @@ func TestTickPersistsAtItsInterval(t *testing.T) {
 	}
 	for i, s := range steps {
 		if s.change {
-			tr.Record(rec("tool_use", "s1", time.Duration(i)*time.Second))
+			queueOne(tr, rec("tool_use", "s1", time.Duration(i)*time.Second))
 		}
 		if err := tr.Tick(ctx, c.Advance(s.advance), w.write); err != nil {
 			t.Fatal(err)
@@ -98,7 +83,7 @@ func TestTickPersistsAtItsInterval(t *testing.T) {
 		}
 	}
 	store.fail = errStore
-	tr.Record(rec("tool_use", "s1", time.Hour))
+	queueOne(tr, rec("tool_use", "s1", time.Hour))
 	if err := tr.Tick(ctx, c.Advance(time.Minute), w.write); err == nil {
 		t.Error("a failing store: Tick returned no error")
 	}

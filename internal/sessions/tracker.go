@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Entry types the tracker reacts to (SPEC §1).
+// Entry types the tracker reacts to.
 const (
 	typeSessionStart = "session_start"
 	typeSessionEnd   = "session_end"
@@ -152,27 +152,6 @@ func (t *Tracker) shardIndex(id string) int {
 	return int(maphash.String(t.seed, id) & t.mask)
 }
 
-// Observe records e. It appends to dst the lines e causes: a synthesized
-// session_start when e opens a span that is not opened by an explicit
-// session_start, and a session_end for a span closed to make room
-// (MaxTracked). keep is false when e is a duplicate session_start or
-// session_end that the caller should drop if it can (see the package doc).
-// A known session costs no allocation. For a batch of entries, Add and
-// Commit cost less.
-func (t *Tracker) Observe(dst []byte, e *Entry) (out []byte, keep bool) {
-	if e.SessionID == "" || e.Synthesized {
-		return dst, true
-	}
-	var r record
-	r.set(e)
-	now := t.now().UnixNano()
-	sh := t.shard(e.SessionID)
-	sh.mu.Lock()
-	dst, keep, _ = sh.observe(dst, e.SessionID, &r, sh.byID[e.SessionID], now, t.idle)
-	sh.mu.Unlock()
-	return dst, keep
-}
-
 // Expire appends a session_end line for every span idle for IdleTimeout at
 // now, and forgets closed spans remembered longer than IdleTimeout.
 func (t *Tracker) Expire(dst []byte, now time.Time) []byte {
@@ -200,18 +179,6 @@ func (t *Tracker) CloseAll(dst []byte) []byte {
 		sh.mu.Unlock()
 	}
 	return dst
-}
-
-// Tracked returns the number of open spans.
-func (t *Tracker) Tracked() int {
-	n := 0
-	for i := range t.shards {
-		sh := &t.shards[i]
-		sh.mu.Lock()
-		n += sh.nOpen
-		sh.mu.Unlock()
-	}
-	return n
 }
 
 // Stats counts what a Tracker did since New.

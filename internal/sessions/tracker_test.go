@@ -17,9 +17,9 @@ func observe(t *testing.T, tr *Tracker, es ...*Entry) []byte {
 	var out []byte
 	for _, e := range es {
 		var keep bool
-		out, keep = tr.Observe(out, e)
+		out, keep = observeOne(tr, out, e)
 		if !keep {
-			t.Fatalf("Observe(%s %s) keep=false, want true", e.Type, e.SessionID)
+			t.Fatalf("Add(%s %s) keep=false, want true", e.Type, e.SessionID)
 		}
 	}
 	return out
@@ -58,8 +58,8 @@ func TestUntrackedEntries(t *testing.T) {
 	noID := rec("tool_use", "", 0)
 	synth := rec("tool_use", "s1", 0)
 	synth.Synthesized = true
-	if out := observe(t, tr, noID, synth); len(out) != 0 || tr.Tracked() != 0 {
-		t.Errorf("untracked entries wrote %q, tracked %d", out, tr.Tracked())
+	if out := observe(t, tr, noID, synth); len(out) != 0 || tr.Stats().Open != 0 {
+		t.Errorf("untracked entries wrote %q, tracked %d", out, tr.Stats().Open)
 	}
 }
 
@@ -68,7 +68,7 @@ func TestExplicitStartSuppressesSynthesized(t *testing.T) {
 	if out := observe(t, tr, rec("session_start", "s1", 0), rec("tool_use", "s1", time.Second)); len(out) != 0 {
 		t.Fatalf("explicit start still synthesized: %s", out)
 	}
-	out, keep := tr.Observe(nil, rec("session_start", "s1", 2*time.Second))
+	out, keep := observeOne(tr, nil, rec("session_start", "s1", 2*time.Second))
 	if keep || len(out) != 0 {
 		t.Errorf("duplicate start: keep=%v out=%q, want keep=false and nothing", keep, out)
 	}
@@ -122,15 +122,15 @@ func TestIdleTimeoutEnd(t *testing.T) {
 	}
 	end := one(t, checkLines(t, tr.Expire(nil, c.Advance(time.Nanosecond))), "session_end", "s1")
 	checkTotals(t, end, "idle_timeout")
-	if out := tr.Expire(nil, c.Advance(time.Hour)); len(out) != 0 || tr.Tracked() != 0 {
-		t.Errorf("second expire wrote %s, tracked %d", out, tr.Tracked())
+	if out := tr.Expire(nil, c.Advance(time.Hour)); len(out) != 0 || tr.Stats().Open != 0 {
+		t.Errorf("second expire wrote %s, tracked %d", out, tr.Stats().Open)
 	}
 	if out := tr.CloseAll(nil); len(out) != 0 {
 		t.Errorf("CloseAll after idle end wrote %s", out)
 	}
 }
 
-func TestRecordKeepsSessionAlive(t *testing.T) {
+func TestEveryRecordKeepsSessionAlive(t *testing.T) {
 	c := newClock()
 	tr := newTracker(c, 100)
 	observe(t, tr, rec("tool_use", "s1", 0))
@@ -152,8 +152,8 @@ func TestExplicitEnd(t *testing.T) {
 	if out := observe(t, tr, rec("session_end", "s1", 100*time.Second)); len(out) != 0 {
 		t.Fatalf("explicit end wrote %s", out)
 	}
-	if tr.Tracked() != 0 {
-		t.Errorf("tracked %d after explicit end", tr.Tracked())
+	if tr.Stats().Open != 0 {
+		t.Errorf("tracked %d after explicit end", tr.Stats().Open)
 	}
 	if out := append(tr.Expire(nil, c.Advance(2*time.Hour)), tr.CloseAll(nil)...); len(out) != 0 {
 		t.Errorf("synthesized end after an explicit one: %s", out)
@@ -176,8 +176,8 @@ func TestShutdownWithoutStoreClosesAll(t *testing.T) {
 	if e := one(t, lines, "session_end", "s2"); e.data["start_synthesized"] != false || num(t, e, "duration_seconds") != 0 {
 		t.Errorf("s2 end %v", e.data)
 	}
-	if len(lines) != 2 || tr.Tracked() != 0 {
-		t.Errorf("%d lines, %d tracked", len(lines), tr.Tracked())
+	if len(lines) != 2 || tr.Stats().Open != 0 {
+		t.Errorf("%d lines, %d tracked", len(lines), tr.Stats().Open)
 	}
 	if out := tr.CloseAll(nil); len(out) != 0 {
 		t.Errorf("second close wrote %s", out)
@@ -206,7 +206,7 @@ func TestMaxTrackedEvictsLeastRecentlySeen(t *testing.T) {
 				order = append(order, l.SessionID)
 			}
 		}
-		if n := tr.Tracked(); n != 3 {
+		if n := tr.Stats().Open; n != 3 {
 			t.Fatalf("tracked %d, want 3", n)
 		}
 	}
@@ -222,12 +222,12 @@ func TestShardedTrackerBound(t *testing.T) {
 	}
 	var out []byte
 	for i := range 20000 {
-		out, _ = tr.Observe(out[:0], rec("tool_use", "s"+strconv.Itoa(i), 0))
+		out, _ = observeOne(tr, out[:0], rec("tool_use", "s"+strconv.Itoa(i), 0))
 		if i%997 == 0 {
 			checkLines(t, out)
 		}
 	}
-	if n := tr.Tracked(); n > 5000 || n < 4000 {
+	if n := tr.Stats().Open; n > 5000 || n < 4000 {
 		t.Errorf("tracked %d, want <= 5000 and close to it", n)
 	}
 	if st := tr.Stats(); st.EndedMaxTracked+int64(st.Open) != 20000 {

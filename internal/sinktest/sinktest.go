@@ -71,7 +71,7 @@ func eachLine(tb testing.TB, dir string, fn func(line []byte, e schema.Entry)) {
 	if !rep.OK() {
 		tb.Fatalf("%d bad lines:\n%s", rep.BadCount, strings.Join(rep.Bad, "\n"))
 	}
-	r, err := jsonl.NewReader(dir)
+	r, err := jsonl.NewReader(dir, jsonl.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,39 @@
+// Package testbinary locates the built Collector (otelcol-analytics) for the
+// tests that run it: the end-to-end smoke test (e2e/) and the reliability
+// suite (reliability/).
+package testbinary
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// Env names the environment variable that holds the path of the built
+// Collector; `make e2e` and `make reliability` set it.
+const Env = "OTELCOL_ANALYTICS_BINARY"
+
+// Path returns the absolute path of the Collector to test: $Env, else
+// _build/otelcol-analytics under the repository root (where `make build`
+// puts it). A missing binary fails tb rather than skipping it: a test of
+// the binary without the binary proves nothing.
+func Path(tb testing.TB) string {
+	tb.Helper()
+	bin := os.Getenv(Env)
+	if bin == "" {
+		_, file, _, ok := runtime.Caller(0)
+		if !ok {
+			tb.Fatal("cannot locate the repository root")
+		}
+		bin = filepath.Join(filepath.Dir(file), "..", "..", "_build", "otelcol-analytics")
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
+		tb.Fatalf("Collector binary %s not found (run `make build`, or set %s): %v", abs, Env, err)
+	}
+	return abs
+}
