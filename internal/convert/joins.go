@@ -257,10 +257,11 @@ const (
 	verdictHold
 )
 
-// claim decides a record's fate by its join key. Only records of
-// different signals are joined: a log event of a call that a log event
-// wrote already is written as it always was (an exporter without spans
-// writes what it gets), a span of a call a span wrote is a duplicate.
+// claim decides a record's fate by its join key (which may be the
+// caller's scratch: what is kept is copied). Only records of different
+// signals are joined: a log event of a call that a log event wrote already
+// is written as it always was (an exporter without spans writes what it
+// gets), a span of a call a span wrote is a duplicate.
 func (b *JoinBatch) claim(key string, sd side, span bool) verdict {
 	s := b.s
 	s.mu.Lock()
@@ -284,7 +285,7 @@ func (b *JoinBatch) claim(key string, sd side, span bool) verdict {
 		// dropped once it is (and held again if it is not).
 		st.owner, st.span = b, false
 		s.unlink(st.held)
-		b.claims = append(b.claims, key)
+		b.claims = append(b.claims, st.held.key)
 		return verdictWrite
 	}
 	return verdictDuplicate

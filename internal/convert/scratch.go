@@ -34,6 +34,7 @@ type scratch struct {
 	hasDelta bool
 	hash     *deltas.Hash
 	keyBuf   []byte // a point's attributes, encoded for its stream key
+	joinBuf  []byte // the join key being looked up
 	buckets  []uint64
 	cum      *deltas.Lazy // the call's cumulative state, nil = none
 	jb       *JoinBatch   // the call's join store batch, nil = none

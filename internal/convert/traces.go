@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -239,7 +240,7 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 	if res.Join != "" && sc.jb != nil {
 		if v, ok := a.Get(res.Join); ok {
 			if id := idString(v); id != "" {
-				key = joinKey(res.Join, sid, id)
+				key = joinKey(sc, res.Join, sid, id)
 				switch sc.jb.claim(key, sideSecondary, true) {
 				case verdictDuplicate:
 					st.DroppedDuplicate++
@@ -301,9 +302,17 @@ func (c *Converter) hasErrorType(sc *scratch) bool {
 }
 
 // joinKey is the join store key of a call: the join attribute, the
-// session and the call's id.
-func joinKey(attr, sid, id string) string {
-	return "j\x00" + attr + "\x00" + sid + "\x00" + id
+// session and the call's id. It is built in the scratch and valid until
+// the next call: the store copies what it keeps.
+func joinKey(sc *scratch, attr, sid, id string) string {
+	b := append(sc.joinBuf[:0], 'j', 0)
+	b = append(b, attr...)
+	b = append(b, 0)
+	b = append(b, sid...)
+	b = append(b, 0)
+	b = append(b, id...)
+	sc.joinBuf = b
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // promptKey is the join store key of a trace's user prompt.
@@ -356,7 +365,7 @@ func (c *Converter) holdEntry(sc *scratch, line []byte, t mapping.Type, reason h
 		c.completeInfo(sc)
 	}
 	h := sc.jb.hold(line, sidAt, &sc.info, t, reason)
-	h.key, h.trace, h.service, h.redacted = key, tid, strings.Clone(svc), sc.priv.pend
+	h.key, h.trace, h.service, h.redacted = strings.Clone(key), tid, strings.Clone(svc), sc.priv.pend
 }
 
 // spanTiming notes the time span of a span that made no entry (or not yet
@@ -584,7 +593,7 @@ func (c *Converter) logJoin(sc *scratch, attr string) verdict {
 	if !ok {
 		sid = sc.resSID
 	}
-	return sc.jb.claim(joinKey(attr, sid, id), sidePreferred, false)
+	return sc.jb.claim(joinKey(sc, attr, sid, id), sidePreferred, false)
 }
 
 // yieldToSpans applies MetricRule.YieldsToSpans to a resolved point: it

@@ -198,3 +198,26 @@ func logsAsSpans(b *testing.B, ld plog.Logs) ptrace.Traces {
 	}
 	return td
 }
+
+// BenchmarkAppendLogsJoined is AppendLogs/claude_code_mapped_1000 with a
+// traces pipeline beside it: every api_request and tool_result looks its
+// call up in the join store (committed, as the exporter does).
+func BenchmarkAppendLogsJoined(b *testing.B) {
+	const n = 1000
+	ld := claudeBatch(n, true)
+	c, err := New(defaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewJoinStore(JoinOptions{})
+	var st Stats
+	run := func(dst []byte) []byte {
+		jb := s.Begin()
+		dst = c.AppendLogsJoined(dst, ld, &st, nil, jb)
+		jb.Commit(&st)
+		return dst
+	}
+	dst := run(nil)
+	b.SetBytes(int64(len(dst)))
+	benchLoop(b, n, func() { dst = run(dst[:0]) })
+}
