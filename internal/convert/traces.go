@@ -305,14 +305,13 @@ func (c *Converter) hasErrorType(sc *scratch) bool {
 // session and the call's id. It is built in the scratch and valid until
 // the next call: the store copies what it keeps.
 func joinKey(sc *scratch, attr, sid, id string) string {
-	b := append(sc.joinBuf[:0], 'j', 0)
-	b = append(b, attr...)
-	b = append(b, 0)
-	b = append(b, sid...)
-	b = append(b, 0)
-	b = append(b, id...)
-	sc.joinBuf = b
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	sc.joinBuf = append(sc.joinBuf[:0], 'j', 0)
+	sc.joinBuf = append(sc.joinBuf, attr...)
+	sc.joinBuf = append(sc.joinBuf, 0)
+	sc.joinBuf = append(sc.joinBuf, sid...)
+	sc.joinBuf = append(sc.joinBuf, 0)
+	sc.joinBuf = append(sc.joinBuf, id...)
+	return unsafe.String(unsafe.SliceData(sc.joinBuf), len(sc.joinBuf))
 }
 
 // promptKey is the join store key of a trace's user prompt.
