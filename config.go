@@ -53,6 +53,8 @@ type Config struct {
 	Metrics MetricsConfig `mapstructure:"metrics"`
 	// Sessions configures the synthesized session lifecycle.
 	Sessions SessionsConfig `mapstructure:"sessions"`
+	// Traces configures span entries.
+	Traces TracesConfig `mapstructure:"traces"`
 	// Privacy says what is dropped, hashed or cut (privacy.go).
 	Privacy PrivacyConfig `mapstructure:"privacy"`
 
@@ -94,6 +96,8 @@ type MatchConfig struct {
 	Event string `mapstructure:"event"`
 	// Metric is a glob on the metric name.
 	Metric string `mapstructure:"metric"`
+	// Span is a glob on the span name.
+	Span string `mapstructure:"span"`
 	// SeverityMin is the lowest severity a log must have ("ERROR" or 17).
 	SeverityMin Severity `mapstructure:"severity_min"`
 	// Attributes must be equal; the value "*" means present with any value.
@@ -118,6 +122,40 @@ type SessionsConfig struct {
 	// Storage is the storage extension that keeps open sessions across
 	// restarts; nil keeps them in memory only.
 	Storage *component.ID `mapstructure:"storage"`
+}
+
+// TracesConfig is the `traces` section.
+type TracesConfig struct {
+	// SessionWait is how long an entry is held at most: a span entry
+	// waiting for a span of its trace that names the session, a span for
+	// the log event of the same call, a gen_ai.client metric point for its
+	// service's spans.
+	SessionWait time.Duration `mapstructure:"session_wait"`
+	// MaxHeld bounds the entries held; beyond it the oldest are written at
+	// once, as if their wait had run out.
+	MaxHeld int `mapstructure:"max_held"`
+	// MaxHeldMegabytes bounds the size of the entries held (MiB).
+	MaxHeldMegabytes float64 `mapstructure:"max_held_megabytes"`
+	// MaxRemembered bounds the join keys and the trace sessions an
+	// exporter remembers (each); the oldest are forgotten first.
+	MaxRemembered int `mapstructure:"max_remembered"`
+}
+
+func (t *TracesConfig) validate(key string) error {
+	var errs error
+	if t.SessionWait <= 0 {
+		errs = errors.Join(errs, fmt.Errorf("%ssession_wait: must be > 0, got %v", key, t.SessionWait))
+	}
+	if t.MaxHeld < 1 {
+		errs = errors.Join(errs, fmt.Errorf("%smax_held: must be >= 1, got %d", key, t.MaxHeld))
+	}
+	if math.IsNaN(t.MaxHeldMegabytes) || t.MaxHeldMegabytes <= 0 || t.MaxHeldMegabytes > 1<<20 {
+		errs = errors.Join(errs, fmt.Errorf("%smax_held_megabytes: must be > 0, got %v", key, t.MaxHeldMegabytes))
+	}
+	if t.MaxRemembered < 1 {
+		errs = errors.Join(errs, fmt.Errorf("%smax_remembered: must be >= 1, got %d", key, t.MaxRemembered))
+	}
+	return errs
 }
 
 var _ component.Config = (*Config)(nil)
@@ -146,6 +184,7 @@ func (cfg *Config) Validate() error {
 		errs = errors.Join(errs, cfg.Rules[i].validate(fmt.Sprintf("rules::%d::", i)))
 	}
 	errs = errors.Join(errs, cfg.Sessions.validate("sessions::"))
+	errs = errors.Join(errs, cfg.Traces.validate("traces::"))
 	errs = errors.Join(errs, cfg.Privacy.validate("privacy::"))
 	if errs != nil {
 		return errs
@@ -194,16 +233,23 @@ func (r *RuleConfig) validate(key string) error {
 }
 
 func (m *MatchConfig) validate(key string) error {
-	if m.Event == "" && m.Metric == "" && m.SeverityMin == 0 && len(m.Attributes) == 0 {
-		return fmt.Errorf("%s: must set at least one of event, metric, severity_min, attributes", key)
+	if m.Event == "" && m.Metric == "" && m.Span == "" && m.SeverityMin == 0 && len(m.Attributes) == 0 {
+		return fmt.Errorf("%s: must set at least one of event, metric, span, severity_min, attributes", key)
 	}
 	key += "::"
 	var errs error
 	if m.Event != "" && m.Metric != "" {
 		errs = errors.Join(errs, fmt.Errorf("%sevent: event and metric exclude each other (a record is a log or a metric)", key))
 	}
+	if m.Span != "" && (m.Event != "" || m.Metric != "") {
+		errs = errors.Join(errs, fmt.Errorf("%sspan: span excludes event and metric (a record is a log, a metric or a span)", key))
+	}
+	if m.Span != "" && m.SeverityMin != 0 {
+		errs = errors.Join(errs, fmt.Errorf("%sspan: a span has no severity: span and severity_min exclude each other", key))
+	}
 	errs = errors.Join(errs, checkGlob(key+"event", m.Event))
 	errs = errors.Join(errs, checkGlob(key+"metric", m.Metric))
+	errs = errors.Join(errs, checkGlob(key+"span", m.Span))
 	if err := m.SeverityMin.validate(); err != nil {
 		errs = errors.Join(errs, fmt.Errorf("%sseverity_min: %w", key, err))
 	}

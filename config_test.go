@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
 	"github.com/analyticsexporter/analyticsexporter/internal/metadata"
 	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
@@ -54,6 +55,8 @@ func TestConfigDefault(t *testing.T) {
 	assert.True(t, cfg.BuiltinRules)
 	assert.Equal(t, "drop", cfg.Unmatched)
 	assert.Equal(t, SessionsConfig{Enabled: true, IdleTimeout: 30 * time.Minute, MaxTracked: 10000}, cfg.Sessions)
+	assert.Equal(t, TracesConfig{SessionWait: 30 * time.Second, MaxHeld: 10000, MaxHeldMegabytes: 16, MaxRemembered: 100000}, cfg.Traces)
+	assert.Equal(t, convert.DefaultSessionIDAttributes, cfg.SessionIDAttributes, "the session id keys are defined once")
 	assert.Equal(t, 5*time.Second, cfg.Timeout)
 	assert.True(t, cfg.BackOffConfig.Enabled, "retry is on by default")
 	assert.False(t, cfg.QueueConfig.HasValue(), "no sending queue by default: success means written")
@@ -91,9 +94,11 @@ func TestConfigFull(t *testing.T) {
 			},
 			{Match: MatchConfig{SeverityMin: 17, Attributes: map[string]string{"service.tier": "*"}}, Type: "error_occurred"},
 			{Match: MatchConfig{Metric: "claude_code.*.usage"}, Type: "token_usage"},
+			{Match: MatchConfig{Span: "my_app.run *", Attributes: map[string]string{"app.kind": "agent"}}, Type: "agent_execution"},
 		},
 		Metrics:       MetricsConfig{IncludeBuckets: true},
 		Sessions:      SessionsConfig{Enabled: true, IdleTimeout: 10 * time.Minute, MaxTracked: 500, Storage: &storage},
+		Traces:        TracesConfig{SessionWait: time.Minute, MaxHeld: 500, MaxHeldMegabytes: 2.5, MaxRemembered: 2000},
 		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 2 * time.Second},
 		BackOffConfig: retry,
@@ -114,32 +119,38 @@ func TestConfigSessionsDisabledSkipsTheirChecks(t *testing.T) {
 // names the full key.
 func TestConfigInvalid(t *testing.T) {
 	tests := map[string]string{
-		"empty_directory":              "directory: must not be empty",
-		"bad_compression":              `compression: must be one of gzip, zstd, none, got "lz4"`,
-		"negative_max_megabytes":       "rotation::max_megabytes: must be > 0, got -1",
-		"zero_max_files":               "rotation::max_files: must be >= 1, got 0",
-		"negative_max_age":             "rotation::max_age: must be >= 0, got -1h0m0s",
-		"negative_interval":            "rotation::interval: must be >= 0, got -5s",
-		"file_mode_not_octal":          `file_mode: must be an octal permission between 0000 and 0777, got "0689"`,
-		"file_mode_too_large":          `file_mode: must be an octal permission between 0000 and 0777, got "01777"`,
-		"file_mode_owner_cannot_write": `file_mode: must give the owner at least 0600, got "0400"`,
-		"dir_mode_owner_cannot_enter":  `dir_mode: must give the owner at least 0700, got "0600"`,
-		"bad_unmatched":                `unmatched: must be drop or one of session_start,`,
-		"empty_session_id_attribute":   "session_id_attributes::1: attribute key must not be empty",
-		"empty_user_id_attribute":      "user_id_attributes::0: attribute key must not be empty",
-		"rule_unknown_type":            `rules::0::type: must be one of session_start,`,
-		"rule_empty_match":             "rules::1::match: must set at least one of event, metric, severity_min, attributes",
-		"rule_bad_event_glob":          `rules::0::match::event: unsupported glob syntax '[' in "my_app.[tool": only * and ? are wildcards`,
-		"rule_bad_metric_glob":         `rules::0::match::metric: unsupported glob syntax '{' in "gen_ai.{client,server}.*"`,
-		"rule_event_and_metric":        "rules::0::match::event: event and metric exclude each other",
-		"rule_field_not_named":         "rules[0].fields.tool_nam: not a named field of tool_use",
-		"rule_bad_severity_number":     "rules::0::match::severity_min: must be 1-24 or a severity name, got 30",
-		"rule_empty_field":             `rules::0::fields: named field and attribute must not be empty, got "tool_name": ""`,
-		"rule_empty_attribute_key":     "rules::0::match::attributes: attribute key must not be empty",
-		"sessions_zero_idle_timeout":   "sessions::idle_timeout: must be > 0, got 0s",
-		"sessions_zero_max_tracked":    "sessions::max_tracked: must be >= 1, got 0",
-		"bad_retry":                    "retry_on_failure:",
-		"bad_timeout":                  "timeout value must be greater than or equal to 0",
+		"empty_directory":                "directory: must not be empty",
+		"bad_compression":                `compression: must be one of gzip, zstd, none, got "lz4"`,
+		"negative_max_megabytes":         "rotation::max_megabytes: must be > 0, got -1",
+		"zero_max_files":                 "rotation::max_files: must be >= 1, got 0",
+		"negative_max_age":               "rotation::max_age: must be >= 0, got -1h0m0s",
+		"negative_interval":              "rotation::interval: must be >= 0, got -5s",
+		"file_mode_not_octal":            `file_mode: must be an octal permission between 0000 and 0777, got "0689"`,
+		"file_mode_too_large":            `file_mode: must be an octal permission between 0000 and 0777, got "01777"`,
+		"file_mode_owner_cannot_write":   `file_mode: must give the owner at least 0600, got "0400"`,
+		"dir_mode_owner_cannot_enter":    `dir_mode: must give the owner at least 0700, got "0600"`,
+		"bad_unmatched":                  `unmatched: must be drop or one of session_start,`,
+		"empty_session_id_attribute":     "session_id_attributes::1: attribute key must not be empty",
+		"empty_user_id_attribute":        "user_id_attributes::0: attribute key must not be empty",
+		"rule_unknown_type":              `rules::0::type: must be one of session_start,`,
+		"rule_empty_match":               "rules::1::match: must set at least one of event, metric, span, severity_min, attributes",
+		"rule_bad_event_glob":            `rules::0::match::event: unsupported glob syntax '[' in "my_app.[tool": only * and ? are wildcards`,
+		"rule_bad_metric_glob":           `rules::0::match::metric: unsupported glob syntax '{' in "gen_ai.{client,server}.*"`,
+		"rule_event_and_metric":          "rules::0::match::event: event and metric exclude each other",
+		"rule_span_and_event":            "rules::0::match::span: span excludes event and metric",
+		"rule_bad_span_glob":             `rules::0::match::span: unsupported glob syntax '[' in "chat [model]"`,
+		"traces_zero_session_wait":       "traces::session_wait: must be > 0, got 0s",
+		"traces_zero_max_held":           "traces::max_held: must be >= 1, got 0",
+		"traces_zero_max_held_megabytes": "traces::max_held_megabytes: must be > 0, got 0",
+		"traces_zero_max_remembered":     "traces::max_remembered: must be >= 1, got 0",
+		"rule_field_not_named":           "rules[0].fields.tool_nam: not a named field of tool_use",
+		"rule_bad_severity_number":       "rules::0::match::severity_min: must be 1-24 or a severity name, got 30",
+		"rule_empty_field":               `rules::0::fields: named field and attribute must not be empty, got "tool_name": ""`,
+		"rule_empty_attribute_key":       "rules::0::match::attributes: attribute key must not be empty",
+		"sessions_zero_idle_timeout":     "sessions::idle_timeout: must be > 0, got 0s",
+		"sessions_zero_max_tracked":      "sessions::max_tracked: must be >= 1, got 0",
+		"bad_retry":                      "retry_on_failure:",
+		"bad_timeout":                    "timeout value must be greater than or equal to 0",
 	}
 	for name, want := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -46,7 +46,7 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(c, e)...)
+	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(c, e, e.start)...)
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
@@ -55,16 +55,16 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(c, e)...)
+	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(c, e, e.start)...)
 }
 
-func helperOptions(c *Config, e *analyticsExporter) []exporterhelper.Option {
+func helperOptions(c *Config, e *analyticsExporter, start component.StartFunc) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.BackOffConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
-		exporterhelper.WithStart(e.start),
+		exporterhelper.WithStart(start),
 		exporterhelper.WithShutdown(e.shutdown),
 	}
 }
@@ -95,6 +95,7 @@ func convertOptions(cfg *Config) convert.Options {
 		opts.Rules = append(opts.Rules, convert.Rule{
 			Event:       r.Match.Event,
 			Metric:      r.Match.Metric,
+			Span:        r.Match.Span,
 			SeverityMin: plog.SeverityNumber(r.Match.SeverityMin),
 			Attributes:  r.Match.Attributes,
 			Type:        r.Type,
@@ -148,7 +149,7 @@ func (e *analyticsExporter) open(ctx context.Context, host component.Host) (*sha
 	if err != nil {
 		return nil, fmt.Errorf("directory: cannot write analytics files to %q: %w", e.cfg.Directory, err)
 	}
-	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams)}
+	s := &sharedSink{sink: sink, deltas: deltas.New(deltas.DefaultMaxStreams), joins: newJoinStore(e.cfg)}
 	if e.cfg.Sessions.Enabled {
 		if err = e.startSessions(ctx, host, s); err != nil {
 			return nil, errors.Join(err, sink.Close())
@@ -204,21 +205,26 @@ func (e *analyticsExporter) begin() *sharedSink {
 }
 
 func (e *analyticsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer, _ *deltas.Lazy) []byte {
-		return e.conv.AppendLogsObserved(dst, ld, st, obs)
+	return e.push(ctx, false, func(dst []byte, st *convert.Stats, obs convert.Observer, _ *deltas.Lazy, jb *convert.JoinBatch) []byte {
+		return e.conv.AppendLogsJoined(dst, ld, st, obs, jb)
 	})
 }
 
 func (e *analyticsExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
-	return e.push(ctx, func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy) []byte {
-		return e.conv.AppendMetricsObserved(dst, md, st, obs, cum)
+	return e.push(ctx, false, func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy, jb *convert.JoinBatch) []byte {
+		return e.conv.AppendMetricsJoined(dst, md, st, obs, cum, jb)
 	})
 }
 
-// push is one export: conv converts the batch into dst, showing each record
-// to obs (the session tracker's batch, or nil) and turning cumulative
-// points into increments with cum, and write writes it.
-func (e *analyticsExporter) push(ctx context.Context, conv func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy) []byte) error {
+// convertFunc converts one export's batch into dst, showing each record to
+// obs (the session tracker's batch, or nil), turning cumulative points
+// into increments with cum and joining calls sent in two signals with jb
+// (nil without a traces pipeline).
+type convertFunc func(dst []byte, st *convert.Stats, obs convert.Observer, cum *deltas.Lazy, jb *convert.JoinBatch) []byte
+
+// push is one export: conv converts the batch, and write writes it. spans:
+// the batch is a traces export (it always takes part in the joins).
+func (e *analyticsExporter) push(ctx context.Context, spans bool, conv convertFunc) error {
 	shared := e.begin()
 	if shared == nil {
 		return errNotStarted
@@ -232,8 +238,12 @@ func (e *analyticsExporter) push(ctx context.Context, conv func(dst []byte, st *
 		defer batch.Release()
 	}
 	cum := deltas.Lazy{T: shared.deltas}
-	*buf = conv((*buf)[:0], &st, batch, &cum)
-	err := e.write(ctx, shared, buf, &st, batch)
+	jb := shared.joinBatch()
+	if spans {
+		jb = shared.joins.Begin()
+	}
+	*buf = conv((*buf)[:0], &st, observerOf(batch), &cum, jb)
+	err := e.write(ctx, shared, buf, &st, batch, jb)
 	// Cumulative increments become the streams' state only once written:
 	// a retry computes the same ones again.
 	cum.End(err == nil)
@@ -245,7 +255,10 @@ func (e *analyticsExporter) push(ctx context.Context, conv func(dst []byte, st *
 // retry converts the data again and writes it whole. Telemetry and the
 // session tracker count only what was written, so retries do not count
 // twice: the batch's entries are committed to the tracker after the Append.
-func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats, batch sessionBatch) error {
+// jb (nil = none), the export's join batch, is committed once the batch is
+// written (also when it wrote nothing: its holds are held then) and
+// aborted when it is not.
+func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *[]byte, st *convert.Stats, batch sessionBatch, jb *convert.JoinBatch) error {
 	converted := len(*buf)
 	tracker := shared.sessions
 	if tracker != nil {
@@ -256,9 +269,11 @@ func (e *analyticsExporter) write(ctx context.Context, shared *sharedSink, buf *
 			if tracker != nil {
 				tracker.Requeue((*buf)[converted:])
 			}
+			jb.Abort()
 			return fmt.Errorf("writing %d bytes of analytics entries to %q: %w", len(*buf), shared.sink.Dir(), err)
 		}
 	}
+	jb.Commit(st)
 	e.telemetry.record(ctx, st, len(*buf))
 	if batch != nil {
 		e.commitSessions(shared, batch, buf)

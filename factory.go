@@ -21,6 +21,7 @@ func NewFactory() exporter.Factory {
 		createDefaultConfig,
 		exporter.WithLogs(createLogs, metadata.LogsStability),
 		exporter.WithMetrics(createMetrics, metadata.MetricsStability),
+		exporter.WithTraces(createTraces, metadata.TracesStability),
 	)
 }
 
@@ -52,6 +53,12 @@ func createDefaultConfig() component.Config {
 			Enabled:     true,
 			IdleTimeout: sessions.DefaultIdleTimeout,
 			MaxTracked:  sessions.DefaultMaxTracked,
+		},
+		Traces: TracesConfig{
+			SessionWait:      convert.DefaultSessionWait,
+			MaxHeld:          convert.DefaultMaxHeld,
+			MaxHeldMegabytes: convert.DefaultMaxHeldBytes >> 20,
+			MaxRemembered:    convert.DefaultMaxRemembered,
 		},
 		Privacy:       defaultPrivacyConfig(),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),

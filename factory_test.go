@@ -18,7 +18,7 @@ func TestFactoryTypeAndStability(t *testing.T) {
 	assert.Equal(t, component.MustNewType("analytics"), f.Type())
 	assert.Equal(t, component.StabilityLevelAlpha, f.LogsStability())
 	assert.Equal(t, component.StabilityLevelAlpha, f.MetricsStability())
-	assert.Equal(t, component.StabilityLevelUndefined, f.TracesStability(), "traces are not supported yet")
+	assert.Equal(t, component.StabilityLevelAlpha, f.TracesStability())
 }
 
 func TestFactoryCreateWithDefaultConfig(t *testing.T) {
@@ -36,12 +36,14 @@ func TestFactoryCreateWithDefaultConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, metrics)
 
-	_, err = f.CreateTraces(context.Background(), set, cfg)
-	require.Error(t, err)
+	traces, err := f.CreateTraces(context.Background(), set, cfg)
+	require.NoError(t, err)
+	require.NotNil(t, traces)
 
 	// Created but never started: Shutdown is clean and opens nothing.
 	require.NoError(t, logs.Shutdown(context.Background()))
 	require.NoError(t, metrics.Shutdown(context.Background()))
+	require.NoError(t, traces.Shutdown(context.Background()))
 	assert.NoDirExists(t, cfg.Directory+"/metrics")
 
 	// The full lifecycle with the default config works.

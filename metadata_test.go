@@ -32,8 +32,9 @@ func TestMetadataYAMLMatchesCode(t *testing.T) {
 	assert.Equal(t, "exporter", status["class"])
 	stability := status["stability"].(map[string]any)
 	require.Len(t, stability, 1, "one stability level for every signal")
-	assert.ElementsMatch(t, []any{"logs", "metrics"}, stability[strings.ToLower(metadata.LogsStability.String())])
-	assert.ElementsMatch(t, []any{"logs", "metrics"}, stability[strings.ToLower(metadata.MetricsStability.String())])
+	assert.ElementsMatch(t, []any{"logs", "metrics", "traces"}, stability[strings.ToLower(metadata.LogsStability.String())])
+	assert.ElementsMatch(t, []any{"logs", "metrics", "traces"}, stability[strings.ToLower(metadata.MetricsStability.String())])
+	assert.ElementsMatch(t, []any{"logs", "metrics", "traces"}, stability[strings.ToLower(metadata.TracesStability.String())])
 
 	attrs := md["attributes"].(map[string]any)
 	typeEnum := attrs["type"].(map[string]any)["enum"].([]any)

@@ -40,6 +40,11 @@ type sharedSink struct {
 	// deltas remembers the last point of every cumulative stream, per ID:
 	// a stream's points may come through any pipeline of the ID.
 	deltas *deltas.Table
+	// joins remembers, per ID, the calls written from one signal that
+	// another repeats, the sessions of traces, and the held entries; spans
+	// writes them (started by the ID's traces pipeline).
+	joins *convert.JoinStore
+	spans spanFlusher
 }
 
 // batch returns the session observer of one export; nil without sessions.
@@ -107,9 +112,9 @@ func (r *sinkRegistry) release(ctx context.Context, s *sharedSink) error {
 		return nil
 	}
 	delete(r.byID, s.id)
-	var errs error
+	errs := s.spans.shutdown(ctx, s)
 	if s.sessions != nil {
-		errs = s.sessions.Shutdown(ctx)
+		errs = errors.Join(errs, s.sessions.Shutdown(ctx))
 	}
 	if err := s.sink.Close(); err != nil {
 		errs = errors.Join(errs, fmt.Errorf("closing analytics sink in %q: %w", s.sink.Dir(), err))

@@ -22,7 +22,7 @@ import (
 // replay nor the live run checks them. Whoever adds traces support sets it,
 // and makes replay (consume) and the live Collector's traces pipeline feed
 // spans to the exporter; recordSpan then counts the spans of a session too.
-const tracesSupported = false
+const tracesSupported = true
 
 // The GenAI apps under conformance/genai, one per instrumentation of the
 // openai client. Each runs tool_ok as one conversation: a shell agent asks
@@ -216,12 +216,21 @@ func eachSpan(t *testing.T, reqs []otlpcapture.Request, fn func(spanInfo)) {
 	}
 }
 
-// spanSession returns the session id a span carries itself, or "".
+// spanSession returns the session id a span carries itself, or "". Only
+// string values name a session: every Codex span has an integer thread.id
+// (the OS thread, as the OTel conventions define it), and some also a
+// string one, the conversation (the same key twice: the last one counts).
 func spanSession(s spanInfo) string {
 	for _, m := range []pcommon.Map{s.attrs, s.res} {
 		for _, k := range append(slices.Clone(sessionAttrs), genaiSessionAttrs...) {
-			if v, ok := m.Get(k); ok && v.AsString() != "" {
-				return v.AsString()
+			id := ""
+			for key, v := range m.All() {
+				if key == k && v.Type() == pcommon.ValueTypeStr {
+					id = v.Str()
+				}
+			}
+			if id != "" {
+				return id
 			}
 		}
 	}

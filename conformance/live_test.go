@@ -166,7 +166,8 @@ type liveCollector struct {
 }
 
 // collectorConfig: OTLP/HTTP on a loopback port into one analytics
-// exporter writing plain files to the output directory.
+// exporter (logs, metrics and traces) writing plain files to the output
+// directory.
 const collectorConfig = `
 receivers:
   otlp:
@@ -177,7 +178,6 @@ exporters:
   analytics:
     directory: %q
     compression: none
-  nop:
 service:
   telemetry:
     metrics:
@@ -185,7 +185,7 @@ service:
   pipelines:
     logs:    {receivers: [otlp], exporters: [analytics]}
     metrics: {receivers: [otlp], exporters: [analytics]}
-    traces:  {receivers: [otlp], exporters: [nop]}
+    traces:  {receivers: [otlp], exporters: [analytics]}
 `
 
 func startCollector(t *testing.T, bin, out string) *liveCollector {

@@ -24,12 +24,13 @@ const (
 	asSent       order = iota // arrival order
 	logsFirst                 // every logs request, then the rest, each in arrival order
 	metricsFirst              // every metrics request, then the rest
+	noTraces                  // arrival order without the traces requests
 )
 
 // replay feeds the requests stored in dir through one analytics exporter
-// (logs and metrics pipelines of one ID, default configuration but for the
-// directory and plain files, changed by edit if not nil), shuts it down and
-// returns its entries.
+// (logs, metrics and traces pipelines of one ID, default configuration but
+// for the directory and plain files, changed by edit if not nil), shuts it
+// down and returns its entries.
 func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Config)) []map[string]any {
 	t.Helper()
 	reqs, err := otlpcapture.Load(dir)
@@ -57,14 +58,18 @@ func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Conf
 	if err != nil {
 		t.Fatal(err)
 	}
-	comps := []component.Component{logs, metrics}
+	traces, err := f.CreateTraces(ctx, set, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps := []component.Component{logs, metrics, traces}
 	for _, c := range comps {
 		if err := c.Start(ctx, componenttest.NewNopHost()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, r := range reqs {
-		if err := consume(ctx, r, logs, metrics); err != nil {
+		if err := consume(ctx, r, logs, metrics, traces); err != nil {
 			t.Fatalf("%s: %v", r.Path, err)
 		}
 	}
@@ -76,9 +81,8 @@ func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Conf
 	return sinktest.ReadMaps(t, out)
 }
 
-// consume passes one stored request to its pipeline. Traces are not
-// replayed yet.
-func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, metrics exporter.Metrics) error {
+// consume passes one stored request to its pipeline.
+func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, metrics exporter.Metrics, traces exporter.Traces) error {
 	switch r.Signal {
 	case "logs":
 		ld, err := r.Logs()
@@ -92,11 +96,26 @@ func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, met
 			return err
 		}
 		return metrics.ConsumeMetrics(ctx, md)
+	case "traces":
+		td, err := r.Traces()
+		if err != nil {
+			return err
+		}
+		return traces.ConsumeTraces(ctx, td)
 	}
 	return nil
 }
 
 func reorder(reqs []otlpcapture.Request, o order) []otlpcapture.Request {
+	if o == noTraces {
+		var out []otlpcapture.Request
+		for _, r := range reqs {
+			if r.Signal != "traces" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	first := map[order]string{logsFirst: "logs", metricsFirst: "metrics"}[o]
 	if first == "" {
 		return reqs

@@ -75,6 +75,13 @@ func freePorts(t *testing.T, n int) []int {
 // test when the process exits or is not ready within startTimeout.
 func startCollector(t *testing.T, exporterYAML string) *collector {
 	t.Helper()
+	return startCollectorWith(t, exporterYAML, false)
+}
+
+// startCollectorWith is startCollector, with a traces pipeline into the
+// same exporter when traces is set.
+func startCollectorWith(t *testing.T, exporterYAML string, traces bool) *collector {
+	t.Helper()
 	bin := testbinary.Path(t)
 	dir := t.TempDir()
 	ports := freePorts(t, 3)
@@ -87,7 +94,11 @@ func startCollector(t *testing.T, exporterYAML string) *collector {
 		exited:      make(chan struct{}),
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(c.config(ports[2], exporterYAML)), 0o600); err != nil {
+	cfg := c.config(ports[2], exporterYAML)
+	if traces {
+		cfg += "    traces:\n      receivers: [otlp]\n      exporters: [analytics]\n"
+	}
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c.cmd = exec.Command(bin, "--config", cfgPath)

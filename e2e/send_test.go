@@ -15,6 +15,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -173,6 +174,16 @@ func checkHTTPPartialSuccess(path, contentType string, body []byte) error {
 		}
 		if n := resp.PartialSuccess().RejectedLogRecords(); n != 0 {
 			return fmt.Errorf("POST %s: %d log records rejected: %s", path, n, resp.PartialSuccess().ErrorMessage())
+		}
+		return nil
+	}
+	if strings.HasSuffix(path, "/traces") {
+		resp := ptraceotlp.NewExportResponse()
+		if err := unmarshal(resp); err != nil {
+			return fmt.Errorf("POST %s: response: %w", path, err)
+		}
+		if n := resp.PartialSuccess().RejectedSpans(); n != 0 {
+			return fmt.Errorf("POST %s: %d spans rejected: %s", path, n, resp.PartialSuccess().ErrorMessage())
 		}
 		return nil
 	}

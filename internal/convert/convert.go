@@ -16,6 +16,7 @@ import (
 type Rule struct {
 	Event       string              // glob on the event name (with or without tool prefix)
 	Metric      string              // glob on the metric name
+	Span        string              // glob on the span name (with or without tool prefix)
 	SeverityMin plog.SeverityNumber // 0 = any
 	Attributes  map[string]string   // attribute equality; value "*" = present with any value
 	Type        string
@@ -50,11 +51,22 @@ type Observer interface {
 }
 
 // Default identity attribute lists: the first one present on a record (or
-// its resource) is its session id, its user id.
+// its resource) is its session id, its user id. The session ids, in order:
+// the OTel session.id (Claude Code, Gemini CLI, OpenInference), the GenAI
+// conventions' gen_ai.conversation.id, Codex's conversation.id on its log
+// events and thread.id on some of its spans, OpenLLMetry's association
+// property and the Vercel AI SDK's telemetry metadata (the key its
+// tracing docs ask apps to use). thread.id names a session only as a
+// string: as an integer it is the OS thread of the OTel conventions.
 var (
-	DefaultSessionIDAttributes = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
-	DefaultUserIDAttributes    = []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"}
+	DefaultSessionIDAttributes = []string{"session.id", "gen_ai.conversation.id", "conversation.id", "thread.id",
+		"traceloop.association.properties.session_id", "ai.telemetry.metadata.sessionId"}
+	DefaultUserIDAttributes = []string{"user.id", "enduser.id", "user.account_uuid", "user.email", "installation.id"}
 )
+
+// StringOnlyIDAttributes are the identity attributes whose value names a
+// session or user only when it is a string.
+var StringOnlyIDAttributes = []string{"thread.id"}
 
 // EntryInfo describes one record for the session tracker: an entry
 // written, or (Type "") a record of a session that became no entry. Its
@@ -123,4 +135,7 @@ type Converter struct {
 	pool     scratchPool
 	logSize  sizeHint // bytes per log entry line, to size dst once per call
 	metSize  sizeHint // bytes per metric entry line
+	spanSize sizeHint // bytes per span (most make no line)
+	spanKeys spanKeys
+	strIDs   []int16 // StringOnlyIDAttributes
 }

@@ -334,9 +334,11 @@ func (c *Converter) derive(sc *scratch, d derivation, def *fieldDef) derived {
 		}
 	case derBody:
 		// A dotted-name body is the event name (Claude Code), not a message.
-		if !ctx.metric && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
+		if !ctx.metric && !ctx.span && ctx.body.Type() == pcommon.ValueTypeStr && ctx.body.Str() != "" && !mapping.IsDottedName(ctx.body.Str()) {
 			return derived{kind: derivedString, s: ctx.body.Str()}
 		}
+	default:
+		return c.deriveSpan(sc, d, def)
 	}
 	return derived{}
 }

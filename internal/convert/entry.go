@@ -118,6 +118,9 @@ func (c *Converter) firstID(a *attrSet, keys []int16) (string, bool) {
 		if i < 0 {
 			continue
 		}
+		if a.val(i).Type() != pcommon.ValueTypeStr && c.stringOnlyID(id) {
+			continue
+		}
 		if s := idString(a.val(i)); s != "" {
 			a.use(i)
 			return s, true

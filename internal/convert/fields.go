@@ -47,6 +47,23 @@ const (
 	// attribute named operation qualifies the metric name, never
 	// replaces it).
 	derMetricOperation
+	// derSpanStatus: a span's status, ERROR false and OK true (UNSET
+	// says nothing); a tool span with a failed child span in the same
+	// request failed too.
+	derSpanStatus
+	// derSpanOK: a tool or agent span that nothing says failed succeeded.
+	derSpanOK
+	// derSpanDuration: a span's end minus its start, in milliseconds.
+	derSpanDuration
+	// derSpanMessage: a failed span's status message, else the message of
+	// its exception event.
+	derSpanMessage
+	// derSpanException: the exception event's type (error_type) or stack
+	// trace (stack_trace) of a span.
+	derSpanException
+	// derService: a span's service.name (the agent of an agent span that
+	// names none).
+	derService
 )
 
 // infoSlot says which EntryInfo number a named field feeds.
@@ -109,8 +126,9 @@ func d(ds ...derivation) []derivation { return ds }
 // workspace.host_paths: Gemini CLI, project_path: our own name).
 var projectPathKeys = []string{"project_path", "cwd", "workspace.host_paths"}
 
-// modelKeys are where a model name comes from.
-var modelKeys = []string{"model", "gen_ai.response.model", "gen_ai.request.model"}
+// modelKeys are where a model name comes from (the last three: OpenInference
+// and the Vercel AI SDK's spans).
+var modelKeys = []string{"model", "gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "ai.response.model", "ai.model.id"}
 
 // namedFields are the named fields of every type, seed fields first, with
 // their sources (attribute names from the Claude Code, Gemini
@@ -125,14 +143,16 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 		{name: "token_count", kind: kindInt, sources: s("total_tokens", "total_token_count")},
 	},
 	mapping.ToolUse: {
-		{name: "tool_name", sources: s("function_name", "gen_ai.tool.name")},
-		{name: "success", kind: kindBool, first: d(derExitCode), derive: d(derStatus, derDecision, derErrorPresent), info: infoSuccess},
-		{name: "duration_ms", kind: kindFloat},
+		{name: "tool_name", sources: s("function_name", "gen_ai.tool.name", "tool.name", "ai.toolCall.name", "traceloop.entity.name")},
+		{name: "success", kind: kindBool, first: d(derExitCode),
+			derive: d(derSpanStatus, derStatus, derDecision, derErrorPresent, derSpanOK), info: infoSuccess},
+		{name: "duration_ms", kind: kindFloat, derive: d(derSpanDuration)},
 	},
 	mapping.AgentExecution: {
-		{name: "agent_name", sources: s("agent_type", "gen_ai.agent.name")},
-		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
-		{name: "duration_ms", kind: kindFloat},
+		{name: "agent_name", sources: s("agent_type", "gen_ai.agent.name", "agent.name", "traceloop.entity.name",
+			"ai.telemetry.functionId"), derive: d(derService)},
+		{name: "success", kind: kindBool, derive: d(derSpanStatus, derStatus, derErrorPresent, derSpanOK)},
+		{name: "duration_ms", kind: kindFloat, derive: d(derSpanDuration)},
 	},
 	mapping.CheckpointCreated: {
 		{name: "checkpoint_id"},
@@ -140,39 +160,45 @@ var namedFields = [mapping.NumTypes][]fieldDef{
 	mapping.HookTriggered: {
 		{name: "hook_name"},
 		{name: "hook_event", sources: s("hook_event_name")},
-		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
-		{name: "duration_ms", kind: kindFloat, sources: s("total_duration_ms")},
+		{name: "success", kind: kindBool, derive: d(derSpanStatus, derStatus, derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat, sources: s("total_duration_ms"), derive: d(derSpanDuration)},
 	},
 	mapping.CommandExecuted: {
 		{name: "command", sources: s("command_name")},
-		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent)},
-		{name: "duration_ms", kind: kindFloat},
+		{name: "success", kind: kindBool, derive: d(derSpanStatus, derStatus, derErrorPresent)},
+		{name: "duration_ms", kind: kindFloat, derive: d(derSpanDuration)},
 	},
 	mapping.ErrorOccurred: {
-		{name: "error_type", sources: append(s("error.type", "exception.type", "error_name"), src{key: "status_code", keep: true})},
-		{name: "error_message", sources: s("error", "error.message", "exception.message"), derive: d(derBody)},
-		{name: "stack_trace", sources: s("exception.stacktrace")},
+		{name: "error_type", sources: append(s("error.type", "exception.type", "error_name"), src{key: "status_code", keep: true}),
+			derive: d(derSpanException)},
+		{name: "error_message", sources: s("error", "error.message", "exception.message"), derive: d(derBody, derSpanMessage)},
+		{name: "stack_trace", sources: s("exception.stacktrace"), derive: d(derSpanException)},
 	},
 	mapping.TokenUsage: {
 		{name: "model", sources: s(modelKeys...), info: infoModel},
-		{name: "input_tokens", kind: kindInt, sources: s("input_token_count", "gen_ai.usage.input_tokens"),
-			derive: d(derTokenValue), tok: tokInput},
-		{name: "output_tokens", kind: kindInt, sources: s("output_token_count", "gen_ai.usage.output_tokens"),
+		{name: "input_tokens", kind: kindInt, sources: s("input_token_count", "gen_ai.usage.input_tokens",
+			"gen_ai.usage.prompt_tokens", "llm.token_count.prompt", "ai.usage.inputTokens", "ai.usage.promptTokens",
+			"ai.usage.tokens"), derive: d(derTokenValue), tok: tokInput},
+		{name: "output_tokens", kind: kindInt, sources: s("output_token_count", "gen_ai.usage.output_tokens",
+			"gen_ai.usage.completion_tokens", "llm.token_count.completion", "ai.usage.outputTokens", "ai.usage.completionTokens"),
 			derive: d(derTokenValue), tok: tokOutput},
 		{name: "cache_read_tokens", kind: kindInt, sources: s("cached_content_token_count", "cached_token_count",
-			"cache_read_input_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"),
+			"cache_read_input_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+			"llm.token_count.prompt_details.cache_read", "ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"),
 			derive: d(derTokenValue), tok: tokCacheRead},
 		{name: "cache_creation_tokens", kind: kindInt, sources: s("cache_write_token_count", "cache_creation_input_tokens",
-			"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
+			"gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+			"llm.token_count.prompt_details.cache_write", "ai.usage.inputTokenDetails.cacheWriteTokens"),
 			derive: d(derTokenValue), tok: tokCacheCreation},
 		{name: "reasoning_tokens", kind: kindInt, sources: s("thoughts_token_count", "reasoning_token_count",
-			"gen_ai.usage.reasoning.output_tokens"), derive: d(derTokenValue), tok: tokReasoning},
+			"gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning",
+			"ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"), derive: d(derTokenValue), tok: tokReasoning},
 		{name: "cost_usd", kind: kindFloat, sources: s("cost"), derive: d(derTokenValue), info: infoCost},
 	},
 	mapping.Performance: {
 		{name: "operation", first: d(derMetricOperation), derive: d(derOperation)},
-		{name: "duration_ms", kind: kindFloat, derive: d(derMetricDuration)},
-		{name: "success", kind: kindBool, derive: d(derStatus, derErrorPresent, derMetricOK)},
+		{name: "duration_ms", kind: kindFloat, derive: d(derMetricDuration, derSpanDuration)},
+		{name: "success", kind: kindBool, derive: d(derSpanStatus, derStatus, derErrorPresent, derMetricOK)},
 		// A histogram aggregates many tool or agent runs; their name stays
 		// in data under the seed's field name.
 		{name: "tool_name", sources: s("gen_ai.tool.name"), optional: true},
@@ -233,4 +259,18 @@ var commonKeys = []string{
 	"hook_type", "exit_code", "app.version", "service.name", "service.version", "os.type", "host.arch",
 	"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "server.address", "server.port",
 	"conversation.id", "user.account_id", "start_type", "exit_code",
+	// Span attributes: Claude Code's, the GenAI conventions', the
+	// instrumentations', and the keys of Codex's internal spans (known
+	// keys skip the UTF-8 check that unknown ones get).
+	"anthropic.provider", "anthropic.custom_base_url", "span.type", "tool_name_safe", "full_command",
+	"bash_command_class", "bash_argv0", "llm_request.context", "query_source_safe", "ttft_ms", "first_content_ms",
+	"stop_reason", "effort", "interaction.sequence", "interaction.duration_ms", "user_prompt", "user_prompt_length",
+	"parent.source", "queued_sends", "gen_ai.response.id", "gen_ai.response.finish_reasons", "gen_ai.tool.call.id",
+	"gen_ai.tool.type", "gen_ai.tool.description", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result",
+	"gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions",
+	"gen_ai.usage.total_tokens", "traceloop.workflow.name", "traceloop.entity.path", "traceloop.entity.input",
+	"traceloop.entity.output", "ai.model.provider", "ai.settings.maxRetries", "ai.prompt", "ai.prompt.messages",
+	"ai.response.text", "ai.response.finishReason", "ai.response.id", "ai.usage.totalTokens",
+	"code.file.path", "code.module.name", "code.line.number", "code.function.name", "thread.name", "target",
+	"busy_ns", "idle_ns", "turn.id", "turn_id",
 }

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/encode"
 	"github.com/analyticsexporter/analyticsexporter/internal/mapping"
@@ -20,6 +21,8 @@ type keyTable struct {
 	// the ids from it on are common keys known only for their encoding,
 	// whose values nobody looks up, so load stores nothing for them.
 	roles int16
+	// cond: the ids of mapping.SpanConditionKeys, in order.
+	cond []int16
 }
 
 // endRoles marks every key added so far as having a role.
@@ -61,6 +64,10 @@ type attrSet struct {
 	gen   []uint32
 	cur   uint32
 	tbl   *keyTable
+	// The last key Get looked up (lookup).
+	lastKey *byte
+	lastLen int
+	lastID  int16
 }
 
 func newAttrSet(tbl *keyTable) *attrSet {
@@ -167,7 +174,7 @@ func (s *attrSet) use(i int) { s.flags[i] |= attrUsed }
 
 // Get implements mapping.Attrs (the last value of a repeated key wins).
 func (s *attrSet) Get(key string) (pcommon.Value, bool) {
-	if id := int16(s.tbl.idx.Lookup(key)); id >= 0 && id < s.tbl.roles {
+	if id := s.lookup(key); id >= 0 && id < s.tbl.roles {
 		if i := s.find(id); i >= 0 {
 			return s.vals[i], true
 		}
@@ -183,4 +190,17 @@ func (s *attrSet) Get(key string) (pcommon.Value, bool) {
 		}
 	}
 	return found, ok
+}
+
+// lookup is the key table's id of key, remembering the last key asked
+// by its bytes' address: the resolver asks for the same strings (the
+// override attribute) for every record.
+func (s *attrSet) lookup(key string) int16 {
+	p := unsafe.StringData(key)
+	if p == s.lastKey && len(key) == s.lastLen {
+		return s.lastID
+	}
+	id := int16(s.tbl.idx.Lookup(key))
+	s.lastKey, s.lastLen, s.lastID = p, len(key), id
+	return id
 }

@@ -17,9 +17,18 @@ func (c *Converter) AppendLogs(dst []byte, ld plog.Logs, st *Stats) []byte {
 // AppendLogsObserved is AppendLogs with a per-call Observer (nil = none): obs
 // sees every entry after its line was appended and may reject it.
 func (c *Converter) AppendLogsObserved(dst []byte, ld plog.Logs, st *Stats, obs Observer) []byte {
+	return c.AppendLogsJoined(dst, ld, st, obs, nil)
+}
+
+// AppendLogsJoined is AppendLogsObserved with a per-call JoinBatch of the
+// exporter's JoinStore (nil = none): a log event of a call its sender also
+// reports as a span (mapping.EventRule.Join) is written once, and a prompt
+// event counts its trace's prompt once.
+func (c *Converter) AppendLogsJoined(dst []byte, ld plog.Logs, st *Stats, obs Observer, jb *JoinBatch) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
 	sc.observe(obs)
+	sc.jb = jb
 	n, start := ld.LogRecordCount(), len(dst)
 	dst = c.logSize.reserve(dst, n)
 	rls := ld.ResourceLogs()
@@ -68,7 +77,12 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	}
 	if res.Type < 0 {
 		countDropped(st, res.Type)
-		c.observeRecord(sc, ts, 0, res.Prompt)
+		c.observeRecord(sc, ts, 0, c.logPrompt(sc, lr, res.Prompt))
+		return dst
+	}
+	if sc.jb != nil && res.Join != "" && c.logJoin(sc, res.Join) == verdictDuplicate {
+		st.DroppedDuplicate++
+		c.observeRecord(sc, ts, 0, c.logPrompt(sc, lr, res.Prompt))
 		return dst
 	}
 	if fromAttr {
@@ -77,7 +91,7 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	c.consumeOverride(sc, res)
 	sc.ctx = recordCtx{name: name, body: lr.Body(), tokens: res.Tokens}
 	dst = c.appendHead(dst, sc, res.Type, ts)
-	sc.info.Prompt = res.Prompt
+	sc.info.Prompt = c.logPrompt(sc, lr, res.Prompt)
 	dst = c.appendData(dst, sc, c.planFor(res), st)
 	dst = append(dst, `,"metadata":{"signal":"log","event_name":`...)
 	dst = sc.nameCache.appendID(dst, name)

@@ -45,10 +45,19 @@ func (c *Converter) AppendMetrics(dst []byte, md pmetric.Metrics, st *Stats) []b
 // cumulative points into the increments since their stream's last point:
 // a point that adds nothing writes nothing (Stats.DroppedUnchanged).
 func (c *Converter) AppendMetricsObserved(dst []byte, md pmetric.Metrics, st *Stats, obs Observer, cum *deltas.Lazy) []byte {
+	return c.AppendMetricsJoined(dst, md, st, obs, cum, nil)
+}
+
+// AppendMetricsJoined is AppendMetricsObserved with a per-call JoinBatch of
+// the exporter's JoinStore (nil = none): a gen_ai.client metric point of a
+// service whose inference spans were written is ignored, and one of a
+// service whose spans were not (yet) is held for them.
+func (c *Converter) AppendMetricsJoined(dst []byte, md pmetric.Metrics, st *Stats, obs Observer, cum *deltas.Lazy, jb *JoinBatch) []byte {
 	sc := c.pool.get()
 	defer c.pool.put(sc)
 	sc.observe(obs)
 	sc.cum = cum
+	sc.jb = jb
 	n, start := md.DataPointCount(), len(dst)
 	dst = c.metSize.reserve(dst, n)
 	rms := md.ResourceMetrics()
@@ -143,6 +152,7 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 			pointStart = 0
 		}
 	}
+	svc, hold := c.yieldToSpans(sc, &res)
 	if res.Type < 0 {
 		countDropped(st, res.Type)
 		c.observeRecord(sc, ts, pointStart, false)
@@ -184,6 +194,10 @@ func (c *Converter) appendPoint(dst []byte, sc *scratch, mm *metricMeta, p *poin
 	dst = append(dst, ',')
 	dst = append(dst, scopeTail(sc)...)
 	dst = append(dst, '}', '\n')
+	if hold {
+		c.holdEntry(sc, dst[start:], res.Type, waitService, "", pcommon.TraceID{}, svc)
+		return dst[:start]
+	}
 	if !c.written(sc, res.Type, st) {
 		return dst[:start]
 	}

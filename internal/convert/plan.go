@@ -132,11 +132,14 @@ func compileRules(in []Rule) ([]mapping.Rule, error) {
 		if !ok {
 			return nil, fmt.Errorf("rules[%d].type: %q is not one of the ten types", i, r.Type)
 		}
-		if r.Event == "" && r.Metric == "" && r.SeverityMin == 0 && len(r.Attributes) == 0 {
-			return nil, fmt.Errorf("rules[%d].match: needs at least one of event, metric, severity_min, attributes", i)
+		if r.Event == "" && r.Metric == "" && r.Span == "" && r.SeverityMin == 0 && len(r.Attributes) == 0 {
+			return nil, fmt.Errorf("rules[%d].match: needs at least one of event, metric, span, severity_min, attributes", i)
 		}
 		if r.Event != "" && r.Metric != "" {
 			return nil, fmt.Errorf("rules[%d].match: event and metric exclude each other (a record is a log or a metric)", i)
+		}
+		if r.Span != "" && (r.Event != "" || r.Metric != "") {
+			return nil, fmt.Errorf("rules[%d].match: span excludes event and metric (a record is a log, a metric or a span)", i)
 		}
 		if r.SeverityMin < 0 || r.SeverityMin > plog.SeverityNumberFatal4 {
 			return nil, fmt.Errorf("rules[%d].match.severity_min: %d is outside 1..24", i, r.SeverityMin)
@@ -149,7 +152,7 @@ func compileRules(in []Rule) ([]mapping.Rule, error) {
 				return nil, fmt.Errorf("rules[%d].fields.%s: empty attribute name", i, field)
 			}
 		}
-		out[i] = mapping.Rule{Event: r.Event, Metric: r.Metric, SeverityMin: r.SeverityMin, Type: t}
+		out[i] = mapping.Rule{Event: r.Event, Metric: r.Metric, Span: r.Span, SeverityMin: r.SeverityMin, Type: t}
 		for k, v := range r.Attributes {
 			out[i].Attributes = append(out[i].Attributes, mapping.AttrCond{Key: k, Value: v})
 		}
@@ -191,6 +194,7 @@ func (c *Converter) registerKeys(rules []mapping.Rule) {
 	for _, k := range mapping.GenericErrorAttributes {
 		t.add(k)
 	}
+	c.registerSpanKeys()
 	if c.opts.TypeAttribute != "" {
 		t.add(c.opts.TypeAttribute)
 	}

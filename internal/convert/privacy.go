@@ -141,6 +141,17 @@ var BuiltinContent = []ContentAttribute{
 	// OpenLLMetry (Traceloop).
 	{Key: "traceloop.entity.input", Senders: "OpenLLMetry"},
 	{Key: "traceloop.entity.output", Senders: "OpenLLMetry"},
+	// Vercel AI SDK (spans; recordInputs / recordOutputs).
+	{Key: "ai.prompt", Senders: "Vercel AI SDK"},
+	{Key: "ai.prompt.messages", Senders: "Vercel AI SDK"},
+	{Key: "ai.response.text", Senders: "Vercel AI SDK"},
+	{Key: "ai.response.reasoning", Senders: "Vercel AI SDK"},
+	{Key: "ai.response.object", Senders: "Vercel AI SDK"},
+	{Key: "ai.response.toolCalls", Senders: "Vercel AI SDK"},
+	{Key: "ai.toolCall.args", Senders: "Vercel AI SDK"},
+	{Key: "ai.toolCall.result", Senders: "Vercel AI SDK"},
+	{Key: "ai.value", Senders: "Vercel AI SDK"},
+	{Key: "ai.values", Indexed: true, Senders: "Vercel AI SDK"},
 }
 
 // BuiltinIdentities are the identity attributes: who the user is, by name

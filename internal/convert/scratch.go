@@ -34,8 +34,13 @@ type scratch struct {
 	hasDelta bool
 	hash     *deltas.Hash
 	keyBuf   []byte // a point's attributes, encoded for its stream key
+	joinBuf  []byte // the join key being looked up
 	buckets  []uint64
 	cum      *deltas.Lazy // the call's cumulative state, nil = none
+	jb       *JoinBatch   // the call's join store batch, nil = none
+	span     mapping.Span
+	spans    spanCall
+	sp       spanRec
 	// obs is the call's Observer; observing is set when there is one.
 	obs       Observer
 	observing bool
@@ -51,6 +56,7 @@ type scratch struct {
 // record besides its attributes.
 type recordCtx struct {
 	metric     bool
+	span       bool
 	name, unit string
 	body       pcommon.Value // logs
 	hasValue   bool          // metric: value (sum/gauge) or sum (distributions)
@@ -95,9 +101,10 @@ func (sp *scratchPool) put(sc *scratch) {
 	// Drop every reference into the caller's pdata, so a pooled scratch
 	// does not keep a batch alive.
 	sc.ctx, sc.pt, sc.info, sc.delta = recordCtx{}, point{}, EntryInfo{}, deltas.Delta{}
-	sc.obs, sc.cum = nil, nil
-	sc.log, sc.met = mapping.Log{}, mapping.Metric{}
+	sc.obs, sc.cum, sc.jb = nil, nil, nil
+	sc.log, sc.met, sc.span, sc.sp = mapping.Log{}, mapping.Metric{}, mapping.Span{}, spanRec{}
 	sc.scope = pcommon.InstrumentationScope{}
+	sc.spans.reset()
 	sc.resSID, sc.resUID, sc.sid = "", "", ""
 	for _, ic := range [...]*idCache{&sc.sidCache, &sc.uidCache, &sc.nameCache, &sc.sevCache} {
 		ic.reset()

@@ -25,6 +25,7 @@ type AttrCond struct {
 type Rule struct {
 	Event       string // glob on the event name, with or without tool prefix
 	Metric      string // glob on the metric name, with or without tool prefix
+	Span        string // glob on the span name, with or without tool prefix
 	SeverityMin plog.SeverityNumber
 	Attributes  []AttrCond
 	Type        Type
@@ -42,6 +43,7 @@ type Config struct {
 type Resolver struct {
 	cfg    Config
 	events *eventIndex // BuiltinEvents, then PromptEvents as rules of no type
+	spans  *spanIndex  // BuiltinSpans
 }
 
 // Source says which step of the resolution decided a type: the override
@@ -71,11 +73,19 @@ type Result struct {
 	Prompt bool
 	// Tokens: how the built-in rule's sender counts tokens.
 	Tokens TokenCounting
+	// Join: the attribute that names the call in the sender's other
+	// signal (EventRule.Join, SpanRule.Join).
+	Join string
+	// Inference: a span that is a model call (SpanRule.Inference).
+	Inference bool
+	// YieldsToSpans: a metric point that inference spans of its service
+	// repeat (MetricRule.YieldsToSpans).
+	YieldsToSpans bool
 }
 
 // NewResolver returns a Resolver for cfg.
 func NewResolver(cfg Config) *Resolver {
-	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents, PromptEvents)}
+	return &Resolver{cfg: cfg, events: newEventIndex(BuiltinEvents, PromptEvents), spans: newSpanIndex(BuiltinSpans)}
 }
 
 // Log is a log record as the resolver sees it.
@@ -116,7 +126,7 @@ func (r *Resolver) ResolveLog(l *Log) (res Result) {
 	}
 	if r.cfg.Builtin {
 		if rule := r.builtinEvent(group, l.Name, bare, l.Attrs); rule != nil {
-			res.Tokens = rule.Tokens
+			res.Tokens, res.Join = rule.Tokens, rule.Join
 			return r.result(res, rule.Type, FromBuiltin, -1)
 		}
 		if strings.HasSuffix(l.Name, exceptionSuffix) {
@@ -141,8 +151,9 @@ func (r *Resolver) ResolveMetric(m *Metric) Result {
 		}
 	}
 	if r.cfg.Builtin {
-		if t, ok := builtinMetric(m); ok {
-			return r.result(res, t, FromBuiltin, -1)
+		if rule := builtinMetric(m); rule != nil {
+			res.YieldsToSpans = rule.YieldsToSpans
+			return r.result(res, rule.Type, FromBuiltin, -1)
 		}
 		if m.Distribution && isDurationMetric(m.Name, m.Unit) {
 			return r.result(res, Performance, FromBuiltin, -1)
@@ -195,7 +206,7 @@ func (r *Resolver) override(res *Result, rec, resource Attrs) bool {
 }
 
 func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
-	if rule.Metric != "" {
+	if rule.Metric != "" || rule.Span != "" {
 		return false
 	}
 	if rule.Event != "" && (l.Name == "" || !MatchName(rule.Event, l.Name)) {
@@ -208,7 +219,7 @@ func (r *Resolver) matchLog(rule *Rule, l *Log) bool {
 }
 
 func (r *Resolver) matchMetric(rule *Rule, m *Metric) bool {
-	if rule.Event != "" || rule.SeverityMin != 0 {
+	if rule.Event != "" || rule.Span != "" || rule.SeverityMin != 0 {
 		return false
 	}
 	if rule.Metric != "" && !MatchName(rule.Metric, m.Name) {
@@ -262,8 +273,9 @@ func (r *Resolver) builtinEvent(group []int, name string, bare bool, attrs Attrs
 	return nil
 }
 
-// builtinMetric applies BuiltinMetrics to a metric point.
-func builtinMetric(m *Metric) (Type, bool) {
+// builtinMetric returns the first BuiltinMetrics rule that applies to a
+// metric point, or nil.
+func builtinMetric(m *Metric) *MetricRule {
 	for i := range BuiltinMetrics {
 		rule := &BuiltinMetrics[i]
 		if !Match(rule.Name, m.Name) {
@@ -275,9 +287,9 @@ func builtinMetric(m *Metric) (Type, bool) {
 				continue
 			}
 		}
-		return rule.Type, true
+		return rule
 	}
-	return NoType, false
+	return nil
 }
 
 func get(a Attrs, key string) (pcommon.Value, bool) {

@@ -23,6 +23,8 @@ const (
 	LogsStability = component.StabilityLevelAlpha
 	// MetricsStability is the stability of the metrics exporter.
 	MetricsStability = component.StabilityLevelAlpha
+	// TracesStability is the stability of the traces exporter.
+	TracesStability = component.StabilityLevelAlpha
 )
 
 // NewDefaultSendingQueueConfig returns the sending queue default declared in
