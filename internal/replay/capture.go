@@ -6,16 +6,27 @@
 //
 // each file one OTLP/HTTP request body as the agent sent it, NNNN its
 // arrival order from 0001, signal logs, metrics or traces. Load reads every
-// capture under a root. A Session is one replay of a capture: every session
-// id the capture uses is replaced by a fresh one, wherever the id appears as
-// a string value (resource, scope, record, data point and exemplar
-// attributes, log bodies, at any depth), and every timestamp is moved by
-// the same amount so that the capture's earliest one falls on the session's
-// start. Sender posts the rewritten bodies to an OTLP/HTTP endpoint the way
-// an agent's SDK does, retrying until they are acknowledged.
+// capture under a root. A Session is one replay of a capture:
 //
-// Traces requests are loaded but not replayed (Capture.Traces counts them):
-// the analytics exporter reads logs and metrics only.
+//   - every session id the capture uses is replaced by a fresh one, wherever
+//     the id is a string value (resource, scope, log record, data point,
+//     exemplar, span, span event and span link attributes, log bodies, at
+//     any depth; an id inside a longer string, such as serialized JSON in an
+//     attribute, stays);
+//   - every trace id and span id (of spans, their parents and links, and the
+//     trace context of log records and exemplars) is replaced by a fresh
+//     one, the same for the same id throughout the session, so parent and
+//     child spans, and a log record and the span it was emitted in, still
+//     belong together; an unset id stays unset, and two sessions share a
+//     trace or span id only by the chance of two random 128-bit (64-bit)
+//     values being equal;
+//   - every timestamp (records, data points, exemplars, span start and end,
+//     span events) is moved by the same amount so that the capture's
+//     earliest one falls on the session's start.
+//
+// Sender posts the rewritten bodies to an OTLP/HTTP endpoint (/v1/logs,
+// /v1/metrics, /v1/traces) the way an agent's SDK does, retrying until they
+// are acknowledged.
 package replay
 
 import (
@@ -34,16 +45,19 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/convert"
 )
 
 // DefaultIDKeys are the attribute keys whose string values are a capture's
-// per-session ids: the analytics exporter's session id attributes plus
-// thread.id.
-var DefaultIDKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id", "thread.id"}
+// per-session ids: the analytics exporter's default session_id_attributes.
+var DefaultIDKeys = slices.Clone(convert.DefaultSessionIDAttributes)
 
 // SessionKeys are the analytics exporter's default session_id_attributes:
-// the values found under them are what it writes as session_id.
-var SessionKeys = []string{"session.id", "gen_ai.conversation.id", "conversation.id"}
+// the string values found under them are what it writes as session_id.
+var SessionKeys = slices.Clone(convert.DefaultSessionIDAttributes)
 
 // Signal is the OTLP signal of a request.
 type Signal string
@@ -63,21 +77,21 @@ type Request struct {
 	Signal Signal
 	// Proto is true for a protobuf body (.pb), false for JSON.
 	Proto bool
-	// Items counts the log records or metric data points of the request.
+	// Items counts the log records, metric data points or spans of the
+	// request.
 	Items int
 
 	logs    plog.Logs       // set for Logs
 	metrics pmetric.Metrics // set for Metrics
+	traces  ptrace.Traces   // set for Traces
 }
 
 // Capture is one recorded agent run.
 type Capture struct {
 	// Name is "<agent>-<version>/<scenario>", the capture's path under the root.
 	Name string
-	// Requests are the logs and metrics requests in arrival order.
+	// Requests are the logs, metrics and traces requests in arrival order.
 	Requests []Request
-	// Traces counts the traces requests, which are not replayed.
-	Traces int
 	// IDs are the distinct per-session ids the capture uses (the string
 	// values of the idKeys attributes), ordered by the first of idKeys they
 	// appear under, then by value.
@@ -149,10 +163,6 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 		}
 		want++
 		r := Request{Path: path, Signal: Signal(m[2]), Proto: m[3] == "pb"}
-		if r.Signal == Traces {
-			c.Traces++
-			continue
-		}
 		body, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("replay: %w", err)
@@ -164,7 +174,7 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 		c.Requests = append(c.Requests, r)
 	}
 	if len(c.Requests) == 0 {
-		return nil, fmt.Errorf("replay: %s: no logs or metrics request", odir)
+		return nil, fmt.Errorf("replay: %s: no request", odir)
 	}
 	if c.Start == math.MaxUint64 {
 		c.Start = 0
@@ -204,6 +214,13 @@ func (r *Request) parse(body []byte) error {
 		}
 		r.metrics = req.Metrics()
 		r.Items = r.metrics.DataPointCount()
+	case Traces:
+		req := ptraceotlp.NewExportRequest()
+		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
+			return err
+		}
+		r.traces = req.Traces()
+		r.Items = r.traces.SpanCount()
 	default:
 		return fmt.Errorf("signal %q is not replayed", r.Signal)
 	}
@@ -238,11 +255,18 @@ func (r *Request) scan(idKeys []string, ids map[string]int, start *uint64) {
 			*start = uint64(ts)
 		}
 	}
-	if r.Signal == Logs {
+	switch r.Signal {
+	case Logs:
 		walkLogs(r.logs, collect, func(lr plog.LogRecord) {
 			low(lr.Timestamp())
 			low(lr.ObservedTimestamp())
 		})
+		return
+	case Traces:
+		walkTraces(r.traces, collect, func(sp ptrace.Span) {
+			low(sp.StartTimestamp())
+			low(sp.EndTimestamp())
+		}, func(ev ptrace.SpanEvent) { low(ev.Timestamp()) })
 		return
 	}
 	walkMetrics(r.metrics, collect, func(p point) {
@@ -261,6 +285,29 @@ func walkLogs(ld plog.Logs, attrs func(pcommon.Map), rec func(plog.LogRecord)) {
 			for _, lr := range sl.LogRecords().All() {
 				attrs(lr.Attributes())
 				rec(lr)
+			}
+		}
+	}
+}
+
+// walkTraces calls attrs on every attribute map of td (resource, scope,
+// span, span event, span link), sp on every span and ev on every span
+// event.
+func walkTraces(td ptrace.Traces, attrs func(pcommon.Map), sp func(ptrace.Span), ev func(ptrace.SpanEvent)) {
+	for _, rs := range td.ResourceSpans().All() {
+		attrs(rs.Resource().Attributes())
+		for _, ss := range rs.ScopeSpans().All() {
+			attrs(ss.Scope().Attributes())
+			for _, s := range ss.Spans().All() {
+				attrs(s.Attributes())
+				sp(s)
+				for _, e := range s.Events().All() {
+					attrs(e.Attributes())
+					ev(e)
+				}
+				for _, l := range s.Links().All() {
+					attrs(l.Attributes())
+				}
 			}
 		}
 	}

@@ -51,7 +51,8 @@ func (p *Plan) Requests() int {
 type Outcome struct {
 	// Acked counts the requests acknowledged by the receiver.
 	Acked int
-	// Items counts the records and data points of the acknowledged requests.
+	// Items counts the records, data points and spans of the acknowledged
+	// requests.
 	Items int
 	// Attempts counts every post, retries included.
 	Attempts int

@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
 // Sender posts OTLP/HTTP requests the way an agent's OTel SDK does: a
@@ -111,6 +112,12 @@ func rejected(signal Signal, contentType string, body []byte) (int64, error) {
 			return 0, fmt.Errorf("export response: %w", err)
 		}
 		return r.PartialSuccess().RejectedDataPoints(), nil
+	case Traces:
+		r := ptraceotlp.NewExportResponse()
+		if err := unmarshal(r.UnmarshalProto, r.UnmarshalJSON, proto, body); err != nil {
+			return 0, fmt.Errorf("export response: %w", err)
+		}
+		return r.PartialSuccess().RejectedSpans(), nil
 	}
 	return 0, errors.New("export response: unknown signal")
 }

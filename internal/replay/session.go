@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
 // Session is one replay of a capture: its own ids and its own clock.
@@ -20,27 +22,68 @@ type Session struct {
 	IDs map[string]string
 	// Start is where the capture's earliest timestamp is moved to.
 	Start time.Time
+
+	// The session's trace and span ids are the capture's XORed with these
+	// random masks (see traceID, spanID).
+	traceMask pcommon.TraceID
+	spanMask  pcommon.SpanID
 }
 
 // NewSession returns a replay of c starting at start, with fresh ids drawn
-// from rng (version-4 UUIDs, so the same rng seed gives the same ids).
+// from rng (version-4 UUIDs, so the same rng seed gives the same ids) and
+// fresh trace and span ids.
 func NewSession(c *Capture, start time.Time, rng *rand.Rand) *Session {
 	s := &Session{Capture: c, IDs: make(map[string]string, len(c.IDs)), Start: start}
 	for _, id := range c.IDs {
 		s.IDs[id] = NewID(rng)
 	}
+	putUint64(s.traceMask[:8], rng.Uint64())
+	putUint64(s.traceMask[8:], rng.Uint64())
+	putUint64(s.spanMask[:], rng.Uint64())
 	return s
+}
+
+func putUint64(b []byte, v uint64) {
+	for j := range b {
+		b[j] = byte(v >> (8 * j))
+	}
+}
+
+// traceID is the session's fresh id for the capture's trace id: id XOR the
+// session's mask. That is one-to-one, so spans of one trace stay in one
+// trace and the log records emitted in a span keep pointing at it, without
+// a table of the capture's ids. The unset (zero) id stays unset, and the
+// one id the XOR would make zero, the mask itself, stays as it is (the
+// zero id is already taken by itself), which keeps the mapping one-to-one.
+// Two sessions share a trace id only if their masks differ by the XOR of
+// two of their captures' trace ids: a chance of one in 2^128 per pair.
+func (s *Session) traceID(id pcommon.TraceID) pcommon.TraceID {
+	if id.IsEmpty() || id == s.traceMask {
+		return id
+	}
+	for i := range id {
+		id[i] ^= s.traceMask[i]
+	}
+	return id
+}
+
+// spanID is traceID for span ids (a chance of one in 2^64 per pair of
+// span ids that two sessions share one).
+func (s *Session) spanID(id pcommon.SpanID) pcommon.SpanID {
+	if id.IsEmpty() || id == s.spanMask {
+		return id
+	}
+	for i := range id {
+		id[i] ^= s.spanMask[i]
+	}
+	return id
 }
 
 // NewID returns a random version-4 UUID in canonical form, drawn from rng.
 func NewID(rng *rand.Rand) string {
 	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := rng.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
+	putUint64(b[:8], rng.Uint64())
+	putUint64(b[8:], rng.Uint64())
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
@@ -83,6 +126,8 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 			rewriteValue(lr.Body(), s.IDs)
 			lr.SetTimestamp(shift(lr.Timestamp()))
 			lr.SetObservedTimestamp(shift(lr.ObservedTimestamp()))
+			lr.SetTraceID(s.traceID(lr.TraceID()))
+			lr.SetSpanID(s.spanID(lr.SpanID()))
 		})
 		req := plogotlp.NewExportRequestFromLogs(ld)
 		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
@@ -92,8 +137,28 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 		walkMetrics(md, attrs, func(p point) {
 			p.SetStartTimestamp(shift(p.StartTimestamp()))
 			p.SetTimestamp(shift(p.Timestamp()))
-		}, func(e pmetric.Exemplar) { e.SetTimestamp(shift(e.Timestamp())) })
+		}, func(e pmetric.Exemplar) {
+			e.SetTimestamp(shift(e.Timestamp()))
+			e.SetTraceID(s.traceID(e.TraceID()))
+			e.SetSpanID(s.spanID(e.SpanID()))
+		})
 		req := pmetricotlp.NewExportRequestFromMetrics(md)
+		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+	case Traces:
+		td := ptrace.NewTraces()
+		r.traces.CopyTo(td)
+		walkTraces(td, attrs, func(sp ptrace.Span) {
+			sp.SetStartTimestamp(shift(sp.StartTimestamp()))
+			sp.SetEndTimestamp(shift(sp.EndTimestamp()))
+			sp.SetTraceID(s.traceID(sp.TraceID()))
+			sp.SetSpanID(s.spanID(sp.SpanID()))
+			sp.SetParentSpanID(s.spanID(sp.ParentSpanID()))
+			for _, l := range sp.Links().All() {
+				l.SetTraceID(s.traceID(l.TraceID()))
+				l.SetSpanID(s.spanID(l.SpanID()))
+			}
+		}, func(ev ptrace.SpanEvent) { ev.SetTimestamp(shift(ev.Timestamp())) })
+		req := ptraceotlp.NewExportRequestFromTraces(td)
 		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
 	}
 	return "", nil, fmt.Errorf("replay: %s: signal %q is not replayed", r.Path, r.Signal)

@@ -1,6 +1,7 @@
 // Command standin writes a stand-in capture set in the capture layout from
-// this repository's own OTLP payloads (testdata/payloads), for the scale
-// test until real agent captures exist:
+// this repository's own OTLP payloads (testdata/payloads): a small, fixed
+// set for the replay package's tests (the scale test replays the real
+// agents' captures, testdata/agents):
 //
 //	go run ./internal/replay/standin [-payloads testdata/payloads] [-out testdata/agents-standin]
 //
