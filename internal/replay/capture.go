@@ -101,6 +101,8 @@ type Capture struct {
 	SessionIDs []string
 	// Start is the earliest non-zero timestamp of the capture, in Unix ns.
 	Start uint64
+
+	idKeys []string // the keys IDs were collected under
 }
 
 // requestFile matches NNNN-<signal>.<ext>.
@@ -149,8 +151,7 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
-	c := &Capture{Name: filepath.Base(dir), Start: math.MaxUint64}
-	ids := map[string]int{} // id -> index in idKeys of the first key it is under
+	c := &Capture{Name: filepath.Base(dir), idKeys: idKeys}
 	want := 1
 	for _, e := range ents { // ReadDir sorts by name, so by NNNN
 		m := requestFile.FindStringSubmatch(e.Name())
@@ -170,15 +171,43 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 		if err := r.parse(body); err != nil {
 			return nil, fmt.Errorf("replay: %s: %w", path, err)
 		}
-		r.scan(idKeys, ids, &c.Start)
 		c.Requests = append(c.Requests, r)
 	}
 	if len(c.Requests) == 0 {
 		return nil, fmt.Errorf("replay: %s: no request", odir)
 	}
+	c.index()
+	return c, nil
+}
+
+// Without returns a copy of c without its requests of the given signals,
+// its IDs, SessionIDs and Start those of the requests that remain; nil
+// when none remains. The requests' bodies are shared, not copied.
+func (c *Capture) Without(signals ...Signal) *Capture {
+	out := &Capture{Name: c.Name, idKeys: c.idKeys}
+	for _, r := range c.Requests {
+		if !slices.Contains(signals, r.Signal) {
+			out.Requests = append(out.Requests, r)
+		}
+	}
+	if len(out.Requests) == 0 {
+		return nil
+	}
+	out.index()
+	return out
+}
+
+// index sets IDs, SessionIDs and Start from the requests.
+func (c *Capture) index() {
+	ids := map[string]int{} // id -> index in idKeys of the first key it is under
+	c.Start = math.MaxUint64
+	for i := range c.Requests {
+		c.Requests[i].scan(c.idKeys, ids, &c.Start)
+	}
 	if c.Start == math.MaxUint64 {
 		c.Start = 0
 	}
+	c.IDs, c.SessionIDs = nil, nil
 	for id := range ids {
 		c.IDs = append(c.IDs, id)
 	}
@@ -189,11 +218,10 @@ func LoadCapture(dir string, idKeys []string) (*Capture, error) {
 		return strings.Compare(a, b)
 	})
 	for _, id := range c.IDs {
-		if slices.Contains(SessionKeys, idKeys[ids[id]]) {
+		if slices.Contains(SessionKeys, c.idKeys[ids[id]]) {
 			c.SessionIDs = append(c.SessionIDs, id)
 		}
 	}
-	return c, nil
 }
 
 // parse decodes the body with the OTLP/HTTP unmarshaller of its encoding,

@@ -109,6 +109,53 @@ func TestLoadAgents(t *testing.T) {
 	}
 }
 
+// TestWithout: a capture without one signal keeps the others in order,
+// and its ids and start are those of what remains; the original is
+// unchanged, and nothing left is nil.
+func TestWithout(t *testing.T) {
+	c, err := LoadCapture(filepath.Join(agents, "codex-0.169.0", "tool_ok"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(c.Requests)
+	moved := false
+	for _, sig := range []Signal{Traces, Metrics} {
+		w := c.Without(sig)
+		if w == nil || len(c.Requests) != n {
+			t.Fatalf("Without(%s): %v; the original has %d requests, had %d", sig, w, len(c.Requests), n)
+		}
+		var kept, got []string
+		for _, r := range c.Requests {
+			if r.Signal != sig {
+				kept = append(kept, r.Path)
+			}
+		}
+		earliest := uint64(1<<64 - 1)
+		for i, r := range w.Requests {
+			got = append(got, r.Path)
+			for _, ts := range timestamps(&w.Requests[i]) {
+				if ts != 0 {
+					earliest = min(earliest, ts)
+				}
+			}
+		}
+		if !slices.Equal(got, kept) || len(kept) == n {
+			t.Errorf("Without(%s): requests %v, want %v", sig, got, kept)
+		}
+		if !slices.Equal(w.SessionIDs, c.SessionIDs) || w.Name != c.Name || w.Start != earliest {
+			t.Errorf("Without(%s): session ids %v, name %q, start %d; want %v, %q and the earliest timestamp left, %d",
+				sig, w.SessionIDs, w.Name, w.Start, c.SessionIDs, c.Name, earliest)
+		}
+		moved = moved || w.Start != c.Start
+	}
+	if !moved {
+		t.Error("no signal held the earliest timestamp: the start is not checked")
+	}
+	if c.Without(Logs, Metrics, Traces) != nil {
+		t.Error("Without every signal is not nil")
+	}
+}
+
 // TestTracesOnly: a capture of spans alone is a capture; its session id is
 // the one its spans carry, and its replay posts to /v1/traces.
 func TestTracesOnly(t *testing.T) {
