@@ -76,9 +76,9 @@ E2E_FLAGS     ?= -race -count=1 -timeout 10m -v
 # The scale test drives five processes; the race detector would only slow
 # its senders (internal/replay runs under -race in test-unit).
 SCALE_FLAGS   ?= -count=1 -timeout 20m -v
-# The capture root the scale test replays (internal/replay layout); switch
-# to testdata/agents once the real agents' captures are there.
-SCALE_CAPTURES ?= testdata/agents-standin
+# The capture root the scale test replays (internal/replay layout): the
+# real agents' captures.
+SCALE_CAPTURES ?= testdata/agents
 
 BENCH       ?= .
 BENCH_COUNT ?= 6
@@ -212,7 +212,7 @@ SCALE_ENV = OTELCOL_ANALYTICS_BINARY=$(CURDIR)/$(BINARY) OTELCOL_GATEWAY_BINARY=
 	SCALE_CAPTURES=$(abspath $(SCALE_CAPTURES))
 
 .PHONY: scale
-scale: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, full: 2400 sessions through the gateway, one backend killed
+scale: $(BINARY) $(GATEWAY_BINARY) ## scale-out test, full: 4800 sessions through the gateway, one backend killed
 	$(SCALE_ENV) $(GO) test -tags scale $(SCALE_FLAGS) ./scale/
 
 .PHONY: scale-short

@@ -100,9 +100,35 @@ type proc struct {
 	cpu0   time.Duration // CPU time used by the time it was ready
 }
 
-// start runs bin with args and env added, in dir, and waits until it logs
-// that it is ready. The process is killed at cleanup if still running.
-func start(t testing.TB, name, bin, dir string, env []string, args ...string) *proc {
+// portAttempts is how often a Collector is started with fresh ports when
+// one of its ports was taken between freePort and its bind: other processes
+// on the machine, and this test's own client connections, take ports from
+// the same range.
+const portAttempts = 3
+
+// start runs bin in dir with the env (added to this process's) and args
+// that launch returns, and waits until it logs that it is ready. When it
+// exits because a port is in use, launch is called again for fresh ports.
+// The process is killed at cleanup if still running.
+func start(t testing.TB, name, bin, dir string, launch func() (env, args []string)) *proc {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		env, args := launch()
+		p, err := tryStart(t, name, bin, dir, env, args)
+		if err == nil {
+			return p
+		}
+		if attempt < portAttempts && strings.Contains(p.log.String(), "address already in use") {
+			t.Logf("%s: a port was taken before it could bind it; starting again with fresh ports", name)
+			continue
+		}
+		t.Fatalf("%s: %v\n%s", name, err, tail(p.log.String(), 4000))
+	}
+}
+
+// tryStart is one attempt of start: the process, and an error when it did
+// not get ready.
+func tryStart(t testing.TB, name, bin, dir string, env, args []string) (*proc, error) {
 	t.Helper()
 	p := &proc{t: t, name: name, log: &logBuffer{notify: make(chan struct{}, 1)}, exited: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
@@ -127,10 +153,10 @@ func start(t testing.TB, name, bin, dir string, env []string, args ...string) *p
 		}
 	})
 	if err := p.waitLog(readyMessage, startTimeout); err != nil {
-		t.Fatalf("%s: %v\n%s", name, err, tail(p.log.String(), 4000))
+		return p, err
 	}
 	p.cpu0 = p.cpu()
-	return p
+	return p, nil
 }
 
 func tail(s string, n int) string {
@@ -202,6 +228,27 @@ func (p *proc) cpu() time.Duration {
 	return time.Duration(utime+stime) * time.Second / clockTicks
 }
 
+// peakRSS is the most resident memory the running process has used
+// (VmHWM), in MiB.
+func (p *proc) peakRSS() float64 {
+	p.t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		p.t.Fatalf("%s: %v", p.name, err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				p.t.Fatalf("%s: VmHWM %q", p.name, v)
+			}
+			return float64(kb) / 1024
+		}
+	}
+	p.t.Fatalf("%s: no VmHWM in /proc status", p.name)
+	return 0
+}
+
 // kill sends SIGKILL and waits until the process is gone.
 func (p *proc) kill() {
 	p.t.Helper()
@@ -239,8 +286,7 @@ type backend struct {
 	http     string // set for the reference backend, which the replay hits directly
 	dir      string // its output directory
 	bin      string
-	env      []string
-	args     []string
+	withHTTP bool
 	p        *proc
 	restarts int
 }
@@ -283,19 +329,26 @@ func backendEndpoints(t testing.TB) []string {
 // takes the replay directly).
 func newBackend(t testing.TB, bin, base, name, addr string, withHTTP bool) *backend {
 	t.Helper()
-	b := &backend{name: name, grpc: addr, dir: filepath.Join(base, name), bin: bin}
-	b.env = []string{
+	b := &backend{name: name, grpc: addr, dir: filepath.Join(base, name), bin: bin, withHTTP: withHTTP}
+	b.start(t)
+	return b
+}
+
+// launch gives the environment and arguments of a start: its endpoint and
+// directory, fresh ports for its telemetry and (withHTTP) its OTLP/HTTP
+// receiver.
+func (b *backend) launch(t testing.TB) (env, args []string) {
+	env = []string{
 		"BACKEND_ENDPOINT=" + b.grpc,
 		"BACKEND_DIRECTORY=" + b.dir,
 		"BACKEND_METRICS_PORT=" + port(freePort(t)),
 	}
-	b.args = []string{"--config", filepath.Join(repoRoot(t), "gateway", "backend.yaml")}
-	if withHTTP {
+	args = []string{"--config", filepath.Join(repoRoot(t), "gateway", "backend.yaml")}
+	if b.withHTTP {
 		b.http = freePort(t)
-		b.args = append(b.args, "--config", "yaml:receivers::otlp::protocols::http::endpoint: "+b.http)
+		args = append(args, "--config", "yaml:receivers::otlp::protocols::http::endpoint: "+b.http)
 	}
-	b.start(t)
-	return b
+	return env, args
 }
 
 func (b *backend) start(t testing.TB) {
@@ -304,7 +357,7 @@ func (b *backend) start(t testing.TB) {
 	if b.restarts > 0 {
 		name += " (restart " + strconv.Itoa(b.restarts) + ")"
 	}
-	b.p = start(t, name, b.bin, filepath.Dir(b.dir), b.env, b.args...)
+	b.p = start(t, name, b.bin, filepath.Dir(b.dir), func() ([]string, []string) { return b.launch(t) })
 }
 
 // restart starts the backend again on the same endpoint and directory.
@@ -323,18 +376,20 @@ type gateway struct {
 
 func newGateway(t testing.TB, bin, dir string, backends []*backend) *gateway {
 	t.Helper()
-	g := &gateway{http: freePort(t)}
+	g := &gateway{}
 	hosts := make([]string, len(backends))
 	for i, b := range backends {
 		hosts[i] = b.grpc
 	}
-	args := []string{
-		"--config", filepath.Join(repoRoot(t), "gateway", "config.yaml"),
-		"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + freePort(t),
-		"--config", "yaml:receivers::otlp::protocols::http::endpoint: " + g.http,
-		"--config", "yaml:exporters::load_balancing::resolver::static::hostnames: [" + strings.Join(hosts, ", ") + "]",
-		"--config", "yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: " + port(freePort(t)) + "}}}}]",
-	}
-	g.p = start(t, "gateway", bin, dir, nil, args...)
+	g.p = start(t, "gateway", bin, dir, func() ([]string, []string) {
+		g.http = freePort(t)
+		return nil, []string{
+			"--config", filepath.Join(repoRoot(t), "gateway", "config.yaml"),
+			"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + freePort(t),
+			"--config", "yaml:receivers::otlp::protocols::http::endpoint: " + g.http,
+			"--config", "yaml:exporters::load_balancing::resolver::static::hostnames: [" + strings.Join(hosts, ", ") + "]",
+			"--config", "yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: " + port(freePort(t)) + "}}}}]",
+		}
+	})
 	return g
 }

@@ -20,6 +20,12 @@ type entry struct {
 	id, typ, session string
 	noSession        bool // session_id is null
 	synthesized      bool // a line the session tracker made
+	// signal is metadata.signal (log, metric, span, session), service the
+	// resource's service.name.
+	signal, service string
+	// joins are the call ids the exporter joins a log event and a span by,
+	// as "key=value" (data.request_id, tool_use_id, call_id).
+	joins []string
 	// key is the whole entry but its random id: two runs of the same
 	// replay write the same keys.
 	key string
@@ -32,6 +38,11 @@ type entry struct {
 func (e entry) lifecycle() bool {
 	return !e.noSession && (e.typ == "session_start" || e.typ == "session_end")
 }
+
+// joinKeys are the data fields by which the exporter joins a call reported
+// both as a log event and as a span (docs/traces.md, "One call, one
+// entry"): Claude Code's request_id and tool_use_id, Codex's call_id.
+var joinKeys = []string{"request_id", "tool_use_id", "call_id"}
 
 // readDir returns every entry of an output directory; a line that fails
 // the entry contract fails the test.
@@ -60,8 +71,22 @@ func readDir(t testing.TB, dir string) []entry {
 			t.Fatalf("%s: metadata: %v", dir, err)
 		}
 		synth, _ := md["synthesized"].(bool)
+		signal, _ := md["signal"].(string)
+		res, _ := md["resource"].(map[string]any)
+		service, _ := res["service.name"].(string)
+		data, err := e.DataMap()
+		if err != nil {
+			t.Fatalf("%s: data: %v", dir, err)
+		}
+		var joins []string
+		for _, k := range joinKeys {
+			if v, ok := data[k].(string); ok && v != "" {
+				joins = append(joins, k+"="+v)
+			}
+		}
 		out = append(out, entry{
 			id: e.ID, typ: e.Type, session: e.SessionID, noSession: e.SessionIDNull, synthesized: synth,
+			signal: signal, service: service, joins: joins,
 			key: strings.Join([]string{e.Type, e.SessionID, e.UserID, e.Timestamp.Format(time.RFC3339Nano), string(e.Data), string(e.Metadata)}, "\x00"),
 		})
 	}
