@@ -7,6 +7,7 @@ package capturetest
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/component"
@@ -84,12 +85,16 @@ func Replay(tb testing.TB, reqs []otlpcapture.Request, out string, edit func(*an
 	}
 }
 
-// ReplayDir replays the capture stored in dir (its otlp/ folder) into out.
+// ReplayDir replays the capture stored in dir, a capture directory of
+// testdata/agents (<agent>-<version>/<scenario>, holding otlp/), into out.
 func ReplayDir(tb testing.TB, dir, out string, edit func(*analyticsexporter.Config)) {
 	tb.Helper()
-	reqs, err := otlpcapture.Load(dir)
+	reqs, err := otlpcapture.Load(filepath.Join(dir, "otlp"))
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if len(reqs) == 0 {
+		tb.Fatalf("no stored request in %s/otlp", dir)
 	}
 	Replay(tb, reqs, out, edit)
 }
