@@ -1,20 +1,14 @@
 package conformance
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/exporter/exportertest"
-
 	"github.com/analyticsexporter/analyticsexporter"
+	"github.com/analyticsexporter/analyticsexporter/internal/capturetest"
 	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
-	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // order says in which order a replay feeds the stored requests.
@@ -27,83 +21,19 @@ const (
 	noTraces                  // arrival order without the traces requests
 )
 
-// replay feeds the requests stored in dir through one analytics exporter
-// (logs, metrics and traces pipelines of one ID, default configuration but
-// for the directory and plain files, changed by edit if not nil), shuts it
-// down and returns its entries.
+// replay feeds the requests stored in dir, in order o, through one
+// analytics exporter (default configuration but for the directory and plain
+// files, changed by edit if not nil), shuts it down and returns its
+// entries.
 func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Config)) []map[string]any {
 	t.Helper()
 	reqs, err := otlpcapture.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs = reorder(reqs, o)
-
 	out := t.TempDir()
-	f := analyticsexporter.NewFactory()
-	cfg := f.CreateDefaultConfig().(*analyticsexporter.Config)
-	cfg.Directory = out
-	cfg.Compression = jsonl.CompressionNone
-	if edit != nil {
-		edit(cfg)
-	}
-	set := exportertest.NewNopSettings(f.Type())
-	set.ID = component.NewIDWithName(f.Type(), "replay")
-	ctx := context.Background()
-	logs, err := f.CreateLogs(ctx, set, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, err := f.CreateMetrics(ctx, set, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	traces, err := f.CreateTraces(ctx, set, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	comps := []component.Component{logs, metrics, traces}
-	for _, c := range comps {
-		if err := c.Start(ctx, componenttest.NewNopHost()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range reqs {
-		if err := consume(ctx, r, logs, metrics, traces); err != nil {
-			t.Fatalf("%s: %v", r.Path, err)
-		}
-	}
-	for _, c := range comps {
-		if err := c.Shutdown(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	capturetest.Replay(t, reorder(reqs, o), out, edit)
 	return sinktest.ReadMaps(t, out)
-}
-
-// consume passes one stored request to its pipeline.
-func consume(ctx context.Context, r otlpcapture.Request, logs exporter.Logs, metrics exporter.Metrics, traces exporter.Traces) error {
-	switch r.Signal {
-	case "logs":
-		ld, err := r.Logs()
-		if err != nil {
-			return err
-		}
-		return logs.ConsumeLogs(ctx, ld)
-	case "metrics":
-		md, err := r.Metrics()
-		if err != nil {
-			return err
-		}
-		return metrics.ConsumeMetrics(ctx, md)
-	case "traces":
-		td, err := r.Traces()
-		if err != nil {
-			return err
-		}
-		return traces.ConsumeTraces(ctx, td)
-	}
-	return nil
 }
 
 func reorder(reqs []otlpcapture.Request, o order) []otlpcapture.Request {

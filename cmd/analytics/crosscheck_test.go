@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/capturetest"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/report"
 	"github.com/analyticsexporter/analyticsexporter/internal/reportgen"
 )
@@ -459,6 +461,30 @@ func TestCrossCheckDuckDB(t *testing.T) {
 		t.Run("ANALYTICS_CROSSCHECK_DIRS", func(t *testing.T) {
 			CrossCheck(t, filepath.SplitList(extra), nil, "TRUE")
 		})
+	}
+}
+
+// TestCrossCheckAgents checks every figure of what the real agents' and
+// GenAI apps' telemetry becomes (each stored capture under testdata/agents
+// replayed through the exporter into a directory of its own) against
+// DuckDB on the same files: one session per capture.
+func TestCrossCheckAgents(t *testing.T) {
+	nodeModules(t, "@duckdb/node-api")
+	caps, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "agents", "*", "*", "otlp"))
+	if err != nil || len(caps) == 0 {
+		t.Fatalf("no captures under testdata/agents: %v", err)
+	}
+	base := t.TempDir()
+	var dirs []string
+	for i, c := range caps {
+		out := filepath.Join(base, fmt.Sprint(i))
+		capturetest.ReplayDir(t, filepath.Dir(c), out, nil)
+		dirs = append(dirs, out)
+	}
+	CrossCheck(t, dirs, nil, "TRUE")
+	got := reportJSON(t, dirs...)
+	if n := str(got["sessions"]); n != fmt.Sprint(len(caps)) {
+		t.Errorf("sessions = %s, want one per capture (%d)", n, len(caps))
 	}
 }
 
