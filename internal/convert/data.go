@@ -25,7 +25,7 @@ func (c *Converter) appendDataObject(dst []byte, sc *scratch, p *plan, st *Stats
 	if p.typ == mapping.TokenUsage && sc.ctx.tokens != mapping.TokensStandard {
 		c.readTokens(sc, p)
 	} else {
-		sc.tok.have = [numTokenKinds + 1]bool{}
+		sc.tok.have, sc.tok.read = [numTokenKinds + 1]bool{}, [numTokenKinds + 1]bool{}
 	}
 	for i := range p.fields {
 		dst, comma = c.appendField(dst, sc, &p.fields[i], comma, st)
@@ -114,8 +114,8 @@ func (c *Converter) appendField(dst []byte, sc *scratch, f *planField, comma boo
 			st.CoercionFailed++
 		}
 		if f.def.tok != tokNone {
-			if n, ok := wholeNumber(a.val(i)); ok {
-				c.noteToken(sc, f.def.tok, n)
+			if sc.observing {
+				c.noteTokenValue(sc, f.def.tok, a.val(i))
 			}
 		} else {
 			c.noteInfo(sc, f.def.info, a.val(i))
@@ -192,10 +192,24 @@ const (
 
 // tokens is the count of a token_usage record that its sender's counting
 // changes (have): Claude Code's input leaves out the cache, Gemini CLI's
-// output the thoughts. The other counts are written as they came.
+// output the thoughts. The other counts are written as they came; those
+// read to compute it are kept too (read), so they are parsed once.
 type tokens struct {
 	n    [numTokenKinds + 1]int64
 	have [numTokenKinds + 1]bool
+	read [numTokenKinds + 1]bool
+}
+
+// noteTokenValue notes token count k for the session tracker, from what
+// readTokens parsed, else from v.
+func (c *Converter) noteTokenValue(sc *scratch, k tokenKind, v pcommon.Value) {
+	if sc.tok.read[k] {
+		c.noteToken(sc, k, sc.tok.n[k])
+		return
+	}
+	if n, ok := wholeNumber(v); ok {
+		c.noteToken(sc, k, n)
+	}
 }
 
 // readTokens computes, for a sender whose counts differ from the entries'
@@ -221,6 +235,7 @@ func (c *Converter) readTokens(sc *scratch, p *plan) {
 	for _, k := range parts {
 		if v, ok := c.tokenValue(sc, p, k); ok {
 			n += v
+			sc.tok.n[k], sc.tok.read[k] = v, true
 		}
 	}
 	sc.tok.n[target], sc.tok.have[target] = n, true
