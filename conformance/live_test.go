@@ -20,6 +20,8 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
 	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // Environment of a live run (set by `make agents`).
@@ -160,9 +162,8 @@ func writeJSON(t *testing.T, path string, v any) {
 
 // liveCollector is a running otelcol-analytics.
 type liveCollector struct {
-	cmd     *exec.Cmd
+	p       *testproc.Proc
 	httpURL string
-	log     *os.File
 }
 
 // collectorConfig: OTLP/HTTP on a loopback port into one analytics
@@ -191,63 +192,31 @@ service:
 func startCollector(t *testing.T, bin, out string) *liveCollector {
 	t.Helper()
 	port := freePort(t)
-	cfgDir := t.TempDir()
-	cfg := filepath.Join(cfgDir, "config.yaml")
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, collectorConfig, port, out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(filepath.Join(cfgDir, "collector.log"))
-	if err != nil {
-		t.Fatal(err)
+	c := &liveCollector{
+		p:       testproc.Start(t, "the Collector", bin, []string{"--config", cfg}, testproc.Options{}),
+		httpURL: "http://127.0.0.1:" + strconv.Itoa(port),
 	}
-	cmd := exec.Command(bin, "--config", cfg)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if err := c.p.WaitLog(testbinary.ReadyMessage, 60*time.Second); err != nil {
+		t.Fatalf("%v: %s", err, c.p.Output())
 	}
-	c := &liveCollector{cmd: cmd, httpURL: "http://127.0.0.1:" + strconv.Itoa(port), log: logf}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			_ = conn.Close()
-			return c
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the Collector did not listen on %s: %s", addr, readLog(logf.Name()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return c
 }
 
 // stop ends the Collector with SIGTERM: it ends every open session and
 // flushes.
 func (c *liveCollector) stop(t *testing.T) {
 	t.Helper()
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- c.cmd.Wait() }()
-	select {
-	case err := <-done:
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Errorf("collector: %v", err)
-		}
-	case <-time.After(60 * time.Second):
-		_ = c.cmd.Process.Kill()
-		t.Errorf("the Collector did not stop in 60 s: %s", readLog(c.log.Name()))
+	var exit *exec.ExitError
+	if err := c.p.Stop(syscall.SIGTERM, 60*time.Second); err != nil && !errors.As(err, &exit) {
+		t.Errorf("%v: %s", err, c.p.Output())
 	}
-	_ = c.log.Close()
-	if log := readLog(c.log.Name()); strings.Contains(log, "\terror\t") {
+	if log := c.p.Output(); strings.Contains(log, "\terror\t") {
 		t.Logf("collector log has errors:\n%s", log)
 	}
-}
-
-func readLog(path string) string {
-	b, _ := os.ReadFile(path)
-	return string(b)
 }
 
 func freePort(t *testing.T) int {

@@ -4,19 +4,17 @@ package e2e
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 const (
@@ -29,28 +27,7 @@ type collector struct {
 	grpcAddr, httpAddr, metricsAddr string
 	outDir                          string
 
-	cmd    *exec.Cmd
-	output *syncBuffer
-	exited chan struct{} // closed when the process has exited
-	err    error         // Wait's result, valid after exited is closed
-}
-
-// syncBuffer collects the Collector's stdout and stderr.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	p *testproc.Proc
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.
@@ -71,8 +48,9 @@ func freePorts(t *testing.T, n int) []int {
 
 // startCollector writes a config for free loopback ports (exporter settings
 // from exporterYAML, indented under `analytics:`) and starts the binary. It
-// returns once the gRPC and HTTP receivers accept connections, and fails the
-// test when the process exits or is not ready within startTimeout.
+// returns once the Collector logs that it is ready (its gRPC and HTTP
+// receivers listen by then), and fails the test when the process exits or
+// is not ready within startTimeout.
 func startCollector(t *testing.T, exporterYAML string) *collector {
 	t.Helper()
 	return startCollectorWith(t, exporterYAML, false)
@@ -90,8 +68,6 @@ func startCollectorWith(t *testing.T, exporterYAML string, traces bool) *collect
 		httpAddr:    "127.0.0.1:" + strconv.Itoa(ports[1]),
 		metricsAddr: "127.0.0.1:" + strconv.Itoa(ports[2]),
 		outDir:      filepath.Join(dir, "analytics"),
-		output:      &syncBuffer{},
-		exited:      make(chan struct{}),
 	}
 	cfgPath := filepath.Join(dir, "config.yaml")
 	cfg := c.config(ports[2], exporterYAML)
@@ -101,28 +77,10 @@ func startCollectorWith(t *testing.T, exporterYAML string, traces bool) *collect
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c.cmd = exec.Command(bin, "--config", cfgPath)
-	c.cmd.Dir = dir
-	c.cmd.Stdout, c.cmd.Stderr = c.output, c.output
-	if err := c.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
+	c.p = testproc.Start(t, "collector", bin, []string{"--config", cfgPath}, testproc.Options{Dir: dir, FailureTail: -1})
+	if err := c.p.WaitLog(testbinary.ReadyMessage, startTimeout); err != nil {
+		t.Fatal(err) // the output follows, at cleanup
 	}
-	go func() {
-		c.err = c.cmd.Wait()
-		close(c.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.exited:
-		default:
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-		if t.Failed() {
-			t.Logf("collector output:\n%s", c.output.String())
-		}
-	})
-	c.waitReady(t)
 	return c
 }
 
@@ -160,42 +118,11 @@ service:
 `, c.grpcAddr, c.httpAddr, c.outDir, indent(exporterYAML, "    "), metricsPort)
 }
 
-// waitReady polls both receiver ports until they accept a connection.
-func (c *collector) waitReady(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(startTimeout)
-	for _, addr := range []string{c.grpcAddr, c.httpAddr} {
-		for {
-			conn, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				conn.Close()
-				break
-			}
-			select {
-			case <-c.exited:
-				t.Fatalf("collector exited before listening on %s: %v\n%s", addr, c.err, c.output.String())
-			case <-time.After(50 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("collector not listening on %s after %v\n%s", addr, startTimeout, c.output.String())
-			}
-		}
-	}
-}
-
 // stop sends SIGTERM and waits for a clean exit (status 0).
 func (c *collector) stop(t *testing.T) {
 	t.Helper()
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Fatalf("SIGTERM: %v", err)
-	}
-	select {
-	case <-c.exited:
-	case <-time.After(stopTimeout):
-		t.Fatalf("collector still running %v after SIGTERM", stopTimeout)
-	}
-	if c.err != nil {
-		t.Fatalf("collector exited with %v after SIGTERM\n%s", c.err, c.output.String())
+	if err := c.p.Stop(syscall.SIGTERM, stopTimeout); err != nil {
+		t.Fatalf("collector after SIGTERM: %v", err) // the output follows, at cleanup
 	}
 }
 

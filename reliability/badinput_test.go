@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // sharedDir is ../shared next to the repository, or "" when absent.
@@ -41,7 +42,7 @@ func seedcheck(t *testing.T, base string) string {
 	}
 	out, err := exec.Command("python3", filepath.Join(shared, "tools", "seedcheck.py"), base, "--quiet").CombinedOutput()
 	if err != nil {
-		t.Errorf("seedcheck failed: %v\n%s", err, tail(string(out), 3000))
+		t.Errorf("seedcheck failed: %v\n%s", err, testproc.Tail(string(out), 3000))
 		return "FAILED"
 	}
 	return "passed"
@@ -123,8 +124,8 @@ func sendHostile(ctx context.Context, t *testing.T, c *collector, client *otlpCl
 	t.Helper()
 	var outcomes []outcome
 	alive := func(name string) {
-		if !c.running() {
-			t.Fatalf("collector died on %s\n%s", name, tail(c.log.String(), 4000))
+		if !c.Running() {
+			t.Fatalf("collector died on %s\n%s", name, c.Tail(4000))
 		}
 	}
 	for _, lc := range hostileLogs(t) {

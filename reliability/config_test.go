@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // ports are the loopback endpoints of one Collector.
@@ -136,14 +138,14 @@ func launchWith(t testing.TB, spec configSpec, o startOptions) *collector {
 	for try := 1; ; try++ {
 		p := newPorts(t)
 		c := startCollector(t, p, spec.yamlConfig(t, p), o)
-		err := c.waitLog(readyMessage, startTimeout)
+		err := c.WaitLog(testbinary.ReadyMessage, startTimeout)
 		if err == nil {
 			return c
 		}
-		if try < 3 && !c.running() && strings.Contains(c.log.String(), "address already in use") {
+		if try < 3 && !c.Running() && strings.Contains(c.Output(), "address already in use") {
 			t.Logf("ports %v taken before the Collector bound them; retrying", p)
 			continue
 		}
-		t.Fatalf("collector not ready: %v\n%s", err, tail(c.log.String(), 6000))
+		t.Fatalf("collector not ready: %v\n%s", err, c.Tail(6000))
 	}
 }

@@ -59,8 +59,8 @@ func TestDiskFullSynchronous(t *testing.T) {
 			t.Errorf("disk full came back as %v (%v), want a retryable code", status.Code(err), err)
 		}
 	}
-	if !c.running() {
-		t.Fatalf("collector died on a full disk\n%s", tail(c.log.String(), 4000))
+	if !c.Running() {
+		t.Fatalf("collector died on a full disk\n%s", c.Tail(4000))
 	}
 	mid := readBack(t, base)
 	if err := os.Remove(filler); err != nil {

@@ -160,14 +160,14 @@ func (k *killRun) round(round int) {
 	// Kill only under load: after this round's first acknowledgement, at a
 	// random moment within the next 300 ms.
 	if !k.l.waitAcked(k.l.ackedCount.Load()+1, 30*time.Second) {
-		t.Fatalf("round %d: no export acknowledged within 30s\n%s", round, tail(c.log.String(), 4000))
+		t.Fatalf("round %d: no export acknowledged within 30s\n%s", round, c.Tail(4000))
 	}
 	timer := time.NewTimer(time.Duration(k.rng.Int64N(int64(300 * time.Millisecond))))
 	<-timer.C
 	if round%5 == 4 {
 		// A supervisor's stop timeout: SIGTERM, then SIGKILL while the
 		// Collector is shutting down (draining compression).
-		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		_ = c.Signal(syscall.SIGTERM)
 		timer.Reset(time.Duration(k.rng.Int64N(int64(200 * time.Millisecond))))
 		<-timer.C
 		k.ks.duringShutdown++

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // sendN pushes n numbered records (batches of 50) and fails unless all are acknowledged.
@@ -207,16 +209,16 @@ func TestSymlinkAsMetricsDirRefused(t *testing.T) {
 	}
 	p := newPorts(t)
 	c := startCollector(t, p, singleExporter(analyticsExporter(base), false).yamlConfig(t, p), startOptions{})
-	if !c.waitExit(startTimeout) {
+	if !c.WaitExit(startTimeout) {
 		t.Fatalf("collector started with a symlink as its metrics directory")
 	}
 	ents, _ := os.ReadDir(target)
-	out := c.log.String()
+	out := c.Output()
 	named := strings.Contains(out, filepath.Join(base, "metrics"))
-	figure(t, "exit=%v message_names_path=%v files_written_into_target=%d", c.waitErr, named, len(ents))
-	if c.waitErr == nil || !named || len(ents) != 0 {
+	figure(t, "exit=%v message_names_path=%v files_written_into_target=%d", c.Err(), named, len(ents))
+	if c.Err() == nil || !named || len(ents) != 0 {
 		t.Errorf("want a failed start naming %s and an untouched target; exit %v, %d files in target\n%s",
-			filepath.Join(base, "metrics"), c.waitErr, len(ents), tail(out, 3000))
+			filepath.Join(base, "metrics"), c.Err(), len(ents), testproc.Tail(out, 3000))
 	}
 }
 

@@ -41,7 +41,7 @@ func TestSigtermUnderLoad(t *testing.T) {
 	cancel()
 	wg.Wait()
 	if err != nil {
-		t.Fatalf("collector did not exit cleanly on SIGTERM: %v\n%s", err, tail(c.log.String(), 4000))
+		t.Fatalf("collector did not exit cleanly on SIGTERM: %v\n%s", err, c.Tail(4000))
 	}
 	failed := 0
 	for _, r := range results {

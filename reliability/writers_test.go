@@ -13,19 +13,21 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // failedStart waits for a Collector that must not start and returns its
 // output; the test fails if it keeps running.
 func failedStart(t *testing.T, c *collector) string {
 	t.Helper()
-	if !c.waitExit(startTimeout) {
-		t.Fatalf("collector kept running, want a failed start\n%s", tail(c.log.String(), 3000))
+	if !c.WaitExit(startTimeout) {
+		t.Fatalf("collector kept running, want a failed start\n%s", c.Tail(3000))
 	}
-	if c.waitErr == nil {
+	if c.Err() == nil {
 		t.Errorf("collector exited with status 0, want a failure")
 	}
-	return c.log.String()
+	return c.Output()
 }
 
 // errorLine returns the "error" field of the first log line mentioning
@@ -65,9 +67,9 @@ func TestSecondCollectorSameDirectory(t *testing.T) {
 	first.stop()
 	ro := readBack(t, base)
 	v := l.judge(ro.seqCount)
-	figure(t, "second_exit=%v names_directory=%v first_still_writes=%v message=%s", second.waitErr, named, v.lost == 0 && v.acked == 500, errorLine(out, base))
+	figure(t, "second_exit=%v names_directory=%v first_still_writes=%v message=%s", second.Err(), named, v.lost == 0 && v.acked == 500, errorLine(out, base))
 	if !named {
-		t.Errorf("the failure does not name %s:\n%s", base, tail(out, 3000))
+		t.Errorf("the failure does not name %s:\n%s", base, testproc.Tail(out, 3000))
 	}
 	if v.lost != 0 || ro.bad != 0 {
 		t.Errorf("first collector lost %d, bad lines %d", v.lost, ro.bad)
@@ -108,9 +110,9 @@ func TestTwoExporterIDsSameDirectory(t *testing.T) {
 			out := failedStart(t, c)
 			named := strings.Contains(out, base) || strings.Contains(out, tc.second(base))
 			msg := errorLine(out, "directory")
-			figure(t, "exit=%v names_directory=%v message=%s", c.waitErr, named, msg)
+			figure(t, "exit=%v names_directory=%v message=%s", c.Err(), named, msg)
 			if !named {
-				t.Errorf("the failure does not name %s:\n%s", base, tail(out, 3000))
+				t.Errorf("the failure does not name %s:\n%s", base, testproc.Tail(out, 3000))
 			}
 			// However the directory is spelt, the error names the
 			// exporter of this Collector that holds it.

@@ -4,23 +4,22 @@ package scale
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 const (
-	readyMessage = "Everything is ready"
 	startTimeout = 60 * time.Second // a cold start on a busy 2-core machine
 	stopTimeout  = 2 * time.Minute  // SIGTERM to exit, the gateway's drain included
 )
@@ -65,39 +64,12 @@ func port(addr string) string {
 	return p
 }
 
-// logBuffer collects a child's output and wakes a waiter on every write.
-type logBuffer struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	notify chan struct{}
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	n, err := b.buf.Write(p)
-	b.mu.Unlock()
-	select {
-	case b.notify <- struct{}{}:
-	default:
-	}
-	return n, err
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // proc is one running Collector process.
 type proc struct {
-	t      testing.TB
-	name   string
-	cmd    *exec.Cmd
-	log    *logBuffer
-	exited chan struct{}
-	err    error         // Wait's result, valid once exited is closed
-	cpu0   time.Duration // CPU time used by the time it was ready
+	*testproc.Proc
+	t    testing.TB
+	name string
+	cpu0 time.Duration // CPU time used by the time it was ready
 }
 
 // portAttempts is how often a Collector is started with fresh ports when
@@ -114,89 +86,18 @@ func start(t testing.TB, name, bin, dir string, launch func() (env, args []strin
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		env, args := launch()
-		p, err := tryStart(t, name, bin, dir, env, args)
+		p := &proc{t: t, name: name}
+		p.Proc = testproc.Start(t, name, bin, args, testproc.Options{Dir: dir, Env: env, FailureTail: 4000})
+		err := p.WaitLog(testbinary.ReadyMessage, startTimeout)
 		if err == nil {
+			p.cpu0 = p.cpu()
 			return p
 		}
-		if attempt < portAttempts && strings.Contains(p.log.String(), "address already in use") {
+		if attempt < portAttempts && strings.Contains(p.Output(), "address already in use") {
 			t.Logf("%s: a port was taken before it could bind it; starting again with fresh ports", name)
 			continue
 		}
-		t.Fatalf("%s: %v\n%s", name, err, tail(p.log.String(), 4000))
-	}
-}
-
-// tryStart is one attempt of start: the process, and an error when it did
-// not get ready.
-func tryStart(t testing.TB, name, bin, dir string, env, args []string) (*proc, error) {
-	t.Helper()
-	p := &proc{t: t, name: name, log: &logBuffer{notify: make(chan struct{}, 1)}, exited: make(chan struct{})}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Dir = dir
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("%s: start %s: %v", name, bin, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		if p.running() {
-			_ = p.cmd.Process.Kill()
-			<-p.exited
-		}
-		if t.Failed() {
-			t.Logf("%s output (pid %d):\n%s", name, p.cmd.Process.Pid, tail(p.log.String(), 4000))
-		}
-	})
-	if err := p.waitLog(readyMessage, startTimeout); err != nil {
-		return p, err
-	}
-	p.cpu0 = p.cpu()
-	return p, nil
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
-}
-
-func (p *proc) running() bool {
-	select {
-	case <-p.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-// waitLog waits until the output holds substr, the process exits, or the
-// timeout passes.
-func (p *proc) waitLog(substr string, timeout time.Duration) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		if strings.Contains(p.log.String(), substr) {
-			return nil
-		}
-		select {
-		case <-p.log.notify:
-		case <-p.exited:
-			if strings.Contains(p.log.String(), substr) {
-				return nil
-			}
-			if p.err == nil {
-				return fmt.Errorf("exited with status 0 before logging %q", substr)
-			}
-			return fmt.Errorf("exited (%w) before logging %q", p.err, substr)
-		case <-deadline.C:
-			return fmt.Errorf("did not log %q within %v", substr, timeout)
-		}
+		t.Fatalf("%v\n%s", err, p.Tail(4000))
 	}
 }
 
@@ -210,7 +111,7 @@ func (p *proc) busy() time.Duration { return p.cpu() - p.cpu0 }
 // cpu is the CPU time (user + system) the running process has used.
 func (p *proc) cpu() time.Duration {
 	p.t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
 	if err != nil {
 		p.t.Fatalf("%s: %v", p.name, err)
 	}
@@ -232,7 +133,7 @@ func (p *proc) cpu() time.Duration {
 // (VmHWM), in MiB.
 func (p *proc) peakRSS() float64 {
 	p.t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
 	if err != nil {
 		p.t.Fatalf("%s: %v", p.name, err)
 	}
@@ -252,10 +153,7 @@ func (p *proc) peakRSS() float64 {
 // kill sends SIGKILL and waits until the process is gone.
 func (p *proc) kill() {
 	p.t.Helper()
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	select {
-	case <-p.exited:
-	case <-time.After(startTimeout):
+	if !p.Kill(startTimeout) {
 		p.t.Fatalf("%s survived SIGKILL", p.name)
 	}
 }
@@ -264,18 +162,8 @@ func (p *proc) kill() {
 // stopTimeout.
 func (p *proc) stop() {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		p.t.Fatalf("%s: SIGTERM: %v", p.name, err)
-	}
-	select {
-	case <-p.exited:
-		if p.err != nil {
-			p.t.Fatalf("%s exited with %v after SIGTERM\n%s", p.name, p.err, tail(p.log.String(), 4000))
-		}
-	case <-time.After(stopTimeout):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-		p.t.Fatalf("%s did not exit within %v of SIGTERM", p.name, stopTimeout)
+	if err := p.Stop(syscall.SIGTERM, stopTimeout); err != nil {
+		p.t.Fatalf("%s: SIGTERM: %v\n%s", p.name, err, p.Tail(4000))
 	}
 }
 

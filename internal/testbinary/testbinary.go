@@ -14,6 +14,10 @@ import (
 // Collector; `make e2e` and `make reliability` set it.
 const Env = "OTELCOL_ANALYTICS_BINARY"
 
+// ReadyMessage is what a Collector (this one or the gateway) logs once
+// every component has started: its receivers listen by then.
+const ReadyMessage = "Everything is ready"
+
 // Path returns the absolute path of the Collector to test: $Env, else
 // _build/otelcol-analytics under the repository root (where `make build`
 // puts it). A missing binary fails tb rather than skipping it: a test of
