@@ -1,8 +1,6 @@
 package mockmodel
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,7 +11,7 @@ import (
 // anthropicMainRequest is a request of Claude Code's main conversation: the shell
 // tool offered, the prompt in the last user message, a system turn after
 // it (as Claude Code sends them).
-func anthropicMainRequest(t *testing.T, sc Scenario, stream bool) []byte {
+func anthropicMainRequest(t *testing.T, sc Scenario, stream bool) string {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{
 		"model":  "claude-test-1",
@@ -30,11 +28,11 @@ func anthropicMainRequest(t *testing.T, sc Scenario, stream bool) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return string(b)
 }
 
 // anthropicToolResultRequest continues anthropicMainRequest after a tool call.
-func anthropicToolResultRequest(t *testing.T, stream bool) []byte {
+func anthropicToolResultRequest(t *testing.T, stream bool) string {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{
 		"model":  "claude-test-1",
@@ -49,62 +47,7 @@ func anthropicToolResultRequest(t *testing.T, stream bool) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
-}
-
-func anthropicPost(t *testing.T, url string, body []byte) *http.Response {
-	t.Helper()
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
-}
-
-func anthropicStart(t *testing.T, sc Scenario) *Server {
-	t.Helper()
-	s, err := Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
-// anthropicSSE is one server-sent event.
-type anthropicSSE struct {
-	name string
-	data map[string]any
-}
-
-// readAnthropicSSE parses an event stream, checking that every event's data names
-// the event's type.
-func readAnthropicSSE(t *testing.T, r io.Reader) []anthropicSSE {
-	t.Helper()
-	var out []anthropicSSE
-	var name string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "event: "):
-			name = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			var d map[string]any
-			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d); err != nil {
-				t.Fatalf("event %s: %v", name, err)
-			}
-			if d["type"] != name {
-				t.Errorf("event %s carries type %v", name, d["type"])
-			}
-			out = append(out, anthropicSSE{name, d})
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return string(b)
 }
 
 // anthropicAssembled is a streamed message put together as a client does.
@@ -114,7 +57,7 @@ type anthropicAssembled struct {
 	usage                     map[string]float64
 }
 
-func assembleAnthropic(t *testing.T, events []anthropicSSE) anthropicAssembled {
+func assembleAnthropic(t *testing.T, events []namedEvent) anthropicAssembled {
 	t.Helper()
 	var a anthropicAssembled
 	a.usage = map[string]float64{}
@@ -152,15 +95,15 @@ func assembleAnthropic(t *testing.T, events []anthropicSSE) anthropicAssembled {
 }
 
 func TestAnthropicStreamsTheScript(t *testing.T) {
-	s := anthropicStart(t, ToolOK)
-	resp := anthropicPost(t, s.URL()+"/v1/messages?beta=true", anthropicMainRequest(t, ToolOK, true))
+	s := startServer(t, ToolOK)
+	resp := post(t, s.URL()+"/v1/messages?beta=true", anthropicMainRequest(t, ToolOK, true))
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	if resp.Header.Get("request-id") == "" {
 		t.Error("no request-id header")
 	}
-	a := assembleAnthropic(t, readAnthropicSSE(t, resp.Body))
+	a := assembleAnthropic(t, readNamedEvents(t, resp.Body))
 	st := ToolOK.Steps[0]
 	if a.text != st.Text || a.toolName != "Bash" || a.stopReason != "tool_use" {
 		t.Errorf("got text %q, tool %q, stop %q", a.text, a.toolName, a.stopReason)
@@ -182,8 +125,8 @@ func TestAnthropicStreamsTheScript(t *testing.T) {
 		}
 	}
 
-	resp = anthropicPost(t, s.URL()+"/v1/messages", anthropicToolResultRequest(t, true))
-	a = assembleAnthropic(t, readAnthropicSSE(t, resp.Body))
+	resp = post(t, s.URL()+"/v1/messages", anthropicToolResultRequest(t, true))
+	a = assembleAnthropic(t, readNamedEvents(t, resp.Body))
 	if a.text != ToolOK.Steps[1].Text || a.toolName != "" || a.stopReason != "end_turn" {
 		t.Errorf("second answer: text %q, tool %q, stop %q", a.text, a.toolName, a.stopReason)
 	}
@@ -206,8 +149,8 @@ func TestAnthropicStreamsTheScript(t *testing.T) {
 }
 
 func TestAnthropicNonStreaming(t *testing.T) {
-	s := anthropicStart(t, ToolOK)
-	resp := anthropicPost(t, s.URL()+"/v1/messages", anthropicMainRequest(t, ToolOK, false))
+	s := startServer(t, ToolOK)
+	resp := post(t, s.URL()+"/v1/messages", anthropicMainRequest(t, ToolOK, false))
 	var msg struct {
 		Type       string           `json:"type"`
 		Role       string           `json:"role"`
@@ -230,8 +173,8 @@ func TestAnthropicNonStreaming(t *testing.T) {
 }
 
 func TestAnthropicRateLimit(t *testing.T) {
-	s := anthropicStart(t, APIRetry)
-	resp := anthropicPost(t, s.URL()+"/v1/messages", anthropicMainRequest(t, APIRetry, true))
+	s := startServer(t, APIRetry)
+	resp := post(t, s.URL()+"/v1/messages", anthropicMainRequest(t, APIRetry, true))
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("retry-after") != "1" ||
 		resp.Header.Get("x-should-retry") != "true" {
 		t.Errorf("status %d, headers %v", resp.StatusCode, resp.Header)
@@ -250,8 +193,8 @@ func TestAnthropicRateLimit(t *testing.T) {
 		t.Errorf("error body %+v", body)
 	}
 	// The retry takes the next step.
-	resp = anthropicPost(t, s.URL()+"/v1/messages", anthropicMainRequest(t, APIRetry, true))
-	if a := assembleAnthropic(t, readAnthropicSSE(t, resp.Body)); a.toolName != "Bash" {
+	resp = post(t, s.URL()+"/v1/messages", anthropicMainRequest(t, APIRetry, true))
+	if a := assembleAnthropic(t, readNamedEvents(t, resp.Body)); a.toolName != "Bash" {
 		t.Errorf("retry answered %+v", a)
 	}
 	if got := s.Served(); got[0].Status != http.StatusTooManyRequests || got[0].Step != 0 || got[1].Step != 1 {
@@ -260,22 +203,22 @@ func TestAnthropicRateLimit(t *testing.T) {
 }
 
 func TestAnthropicAuxiliary(t *testing.T) {
-	s := anthropicStart(t, ToolOK)
-	aux := [][]byte{
+	s := startServer(t, ToolOK)
+	aux := []string{
 		// No tools: a title or a quota probe.
-		[]byte(`{"model":"claude-small","max_tokens":1,"messages":[{"role":"user","content":"quota"}]}`),
+		`{"model":"claude-small","max_tokens":1,"messages":[{"role":"user","content":"quota"}]}`,
 		// The tools of the main conversation, but its own instruction last.
-		[]byte(`{"model":"claude-test-1","stream":true,"tools":[{"name":"Bash"}],"messages":[{"role":"user","content":"` +
-			ToolOK.Prompts[0] + `"},{"role":"assistant","content":"x"},{"role":"user","content":"Summarize the conversation."}]}`),
+		`{"model":"claude-test-1","stream":true,"tools":[{"name":"Bash"}],"messages":[{"role":"user","content":"` +
+			ToolOK.Prompts[0] + `"},{"role":"assistant","content":"x"},{"role":"user","content":"Summarize the conversation."}]}`,
 	}
 	for i, body := range aux {
-		resp := anthropicPost(t, s.URL()+"/v1/messages", body)
+		resp := post(t, s.URL()+"/v1/messages", body)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("aux %d: status %d", i, resp.StatusCode)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 	}
-	resp := anthropicPost(t, s.URL()+"/v1/messages/count_tokens", []byte(`{"model":"claude-test-1","messages":[{"role":"user","content":"hi"}]}`))
+	resp := post(t, s.URL()+"/v1/messages/count_tokens", `{"model":"claude-test-1","messages":[{"role":"user","content":"hi"}]}`)
 	var count map[string]int64
 	if err := json.NewDecoder(resp.Body).Decode(&count); err != nil || count["input_tokens"] <= 0 {
 		t.Errorf("count_tokens answered %v (%v)", count, err)
@@ -298,12 +241,12 @@ func TestAnthropicAuxiliary(t *testing.T) {
 }
 
 func TestAnthropicPastTheScript(t *testing.T) {
-	s := anthropicStart(t, Scenario{Name: "empty", Prompts: ToolOK.Prompts})
-	resp := anthropicPost(t, s.URL()+"/v1/messages", anthropicMainRequest(t, ToolOK, true))
+	s := startServer(t, Scenario{Name: "empty", Prompts: ToolOK.Prompts})
+	resp := post(t, s.URL()+"/v1/messages", anthropicMainRequest(t, ToolOK, true))
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("status %d, want 500", resp.StatusCode)
 	}
-	resp = anthropicPost(t, s.URL()+"/v1/messages", []byte(`{not json`))
+	resp = post(t, s.URL()+"/v1/messages", `{not json`)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad body: status %d, want 400", resp.StatusCode)
 	}

@@ -14,26 +14,6 @@ import (
 const geminiMainBody = `{"contents":[{"role":"user","parts":[{"text":"hi"}]}],
  "tools":[{"functionDeclarations":[{"name":"run_shell_command"}]}]}`
 
-func startGemini(t *testing.T, sc Scenario) *Server {
-	t.Helper()
-	s, err := Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
-func geminiPost(t *testing.T, s *Server, path, body string) *http.Response {
-	t.Helper()
-	resp, err := http.Post(s.URL()+path, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
-}
-
 // geminiSSEChunks reads the data: lines of a server-sent event stream.
 func geminiSSEChunks(t *testing.T, r io.Reader) []map[string]any {
 	t.Helper()
@@ -60,10 +40,10 @@ func geminiParts(chunk map[string]any) []any {
 }
 
 func TestGeminiToolCallThenAnswer(t *testing.T) {
-	s := startGemini(t, ToolOK)
+	s := startServer(t, ToolOK)
 	const path = "/v1beta/models/gemini-x:streamGenerateContent?alt=sse"
 
-	resp := geminiPost(t, s, path, geminiMainBody)
+	resp := post(t, s.URL()+path, geminiMainBody)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -91,7 +71,7 @@ func TestGeminiToolCallThenAnswer(t *testing.T) {
 		t.Errorf("finishReason %v", fr)
 	}
 
-	chunks = geminiSSEChunks(t, geminiPost(t, s, path, geminiMainBody).Body)
+	chunks = geminiSSEChunks(t, post(t, s.URL()+path, geminiMainBody).Body)
 	if len(chunks) != 1 || geminiParts(chunks[0])[0].(map[string]any)["text"] != ToolOK.Steps[1].Text {
 		t.Errorf("answer chunks %v", chunks)
 	}
@@ -109,8 +89,8 @@ func TestGeminiToolCallThenAnswer(t *testing.T) {
 }
 
 func TestGeminiRateLimit(t *testing.T) {
-	s := startGemini(t, APIRetry)
-	resp := geminiPost(t, s, "/v1beta/models/gemini-x:streamGenerateContent?alt=sse", geminiMainBody)
+	s := startServer(t, APIRetry)
+	resp := post(t, s.URL()+"/v1beta/models/gemini-x:streamGenerateContent?alt=sse", geminiMainBody)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" {
 		t.Fatalf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
@@ -134,9 +114,9 @@ func TestGeminiRateLimit(t *testing.T) {
 }
 
 func TestGeminiAuxiliary(t *testing.T) {
-	s := startGemini(t, ToolOK)
+	s := startServer(t, ToolOK)
 	// The routing classifier: generateContent asking for JSON.
-	resp := geminiPost(t, s, "/v1beta/models/gemini-lite:generateContent",
+	resp := post(t, s.URL()+"/v1beta/models/gemini-lite:generateContent",
 		`{"contents":[],"generationConfig":{"responseMimeType":"application/json",
 		  "responseJsonSchema":{"properties":{"complexity_reasoning":{},"complexity_score":{}}}}}`)
 	var chunk map[string]any
@@ -150,11 +130,11 @@ func TestGeminiAuxiliary(t *testing.T) {
 		t.Errorf("classifier answer %v: %v", chunk, err)
 	}
 	// A streamed request without functions is auxiliary too.
-	chunks := geminiSSEChunks(t, geminiPost(t, s, "/v1beta/models/gemini-x:streamGenerateContent?alt=sse", `{"contents":[]}`).Body)
+	chunks := geminiSSEChunks(t, post(t, s.URL()+"/v1beta/models/gemini-x:streamGenerateContent?alt=sse", `{"contents":[]}`).Body)
 	if len(chunks) != 1 {
 		t.Errorf("aux stream %v", chunks)
 	}
-	geminiPost(t, s, "/v1beta/models/gemini-x:countTokens", `{"contents":[]}`)
+	post(t, s.URL()+"/v1beta/models/gemini-x:countTokens", `{"contents":[]}`)
 	if s.Remaining() != len(ToolOK.Steps) {
 		t.Errorf("auxiliary requests took steps: %d left", s.Remaining())
 	}
@@ -169,7 +149,7 @@ func TestGeminiAuxiliary(t *testing.T) {
 }
 
 func TestGeminiBadRequests(t *testing.T) {
-	s := startGemini(t, ToolOK)
+	s := startServer(t, ToolOK)
 	for path, want := range map[string]int{
 		"/v1beta/models/gemini-x:streamGenerateContent": http.StatusBadRequest, // body not JSON
 		"/v1beta/models/gemini-x:embedContent":          http.StatusNotFound,
@@ -179,15 +159,15 @@ func TestGeminiBadRequests(t *testing.T) {
 		if strings.HasSuffix(path, "streamGenerateContent") {
 			body = `{`
 		}
-		if resp := geminiPost(t, s, path, body); resp.StatusCode != want {
+		if resp := post(t, s.URL()+path, body); resp.StatusCode != want {
 			t.Errorf("%s: status %d, want %d", path, resp.StatusCode, want)
 		}
 	}
 	// Once the script is done, a main request is an error, not a panic.
 	for range ToolOK.Steps {
-		geminiPost(t, s, "/v1beta/models/gemini-x:streamGenerateContent", geminiMainBody)
+		post(t, s.URL()+"/v1beta/models/gemini-x:streamGenerateContent", geminiMainBody)
 	}
-	if resp := geminiPost(t, s, "/v1beta/models/gemini-x:streamGenerateContent", geminiMainBody); resp.StatusCode != http.StatusInternalServerError {
+	if resp := post(t, s.URL()+"/v1beta/models/gemini-x:streamGenerateContent", geminiMainBody); resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("request past the script: status %d", resp.StatusCode)
 	}
 }

@@ -14,26 +14,6 @@ import (
 const shellTools = `[{"type":"function","function":{"name":"lookup","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}},
  {"type":"function","function":{"name":"run_shell_command","parameters":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]}}}]`
 
-func startChat(t *testing.T, sc Scenario) *Server {
-	t.Helper()
-	s, err := Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
-func postChat(t *testing.T, s *Server, body string) *http.Response {
-	t.Helper()
-	resp, err := http.Post(s.URL()+chatPath, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
-}
-
 // chatResult is the part of a chat.completion the tests read.
 type chatResult struct {
 	Object  string `json:"object"`
@@ -78,8 +58,8 @@ func checkChatUsage(t *testing.T, got chatUsage, u Usage) {
 // the side is auxiliary, and what was served is recorded with the usage the
 // API could express.
 func TestChatToolOK(t *testing.T) {
-	s := startChat(t, ToolOK)
-	first := decodeChat(t, postChat(t, s, `{"model":"gpt-test","tools":`+shellTools+`,
+	s := startServer(t, ToolOK)
+	first := decodeChat(t, post(t, s.URL()+chatPath, `{"model":"gpt-test","tools":`+shellTools+`,
 		"messages":[{"role":"system","content":"be brief"},{"role":"user","content":"run it"}]}`))
 	c := first.Choices[0]
 	if c.FinishReason != "tool_calls" || len(c.Message.ToolCalls) != 1 {
@@ -101,7 +81,7 @@ func TestChatToolOK(t *testing.T) {
 	}
 	checkChatUsage(t, first.Usage, ToolOK.Steps[0].Usage)
 
-	aux := decodeChat(t, postChat(t, s, `{"model":"gpt-mini","messages":[{"role":"user","content":"a title for: run it"}]}`))
+	aux := decodeChat(t, post(t, s.URL()+chatPath, `{"model":"gpt-mini","messages":[{"role":"user","content":"a title for: run it"}]}`))
 	if aux.Choices[0].FinishReason != "stop" || len(aux.Choices[0].Message.ToolCalls) != 0 {
 		t.Errorf("aux answer %+v", aux.Choices[0])
 	}
@@ -110,7 +90,7 @@ func TestChatToolOK(t *testing.T) {
 		t.Fatalf("an auxiliary request took a step: %d left", s.Remaining())
 	}
 
-	last := decodeChat(t, postChat(t, s, `{"model":"gpt-test","messages":[{"role":"user","content":"run it"},
+	last := decodeChat(t, post(t, s.URL()+chatPath, `{"model":"gpt-test","messages":[{"role":"user","content":"run it"},
 		{"role":"assistant","content":null,"tool_calls":[{"id":"`+call.ID+`","type":"function","function":{"name":"run_shell_command","arguments":"{}"}}]},
 		{"role":"tool","tool_call_id":"`+call.ID+`","content":"`+OutputMarker+`"}]}`))
 	if c := last.Choices[0]; c.FinishReason != "stop" || c.Message.Content == nil || *c.Message.Content != ToolOK.Steps[1].Text {
@@ -192,8 +172,8 @@ type chatChunk struct {
 // usage as the JSON one, in chat.completion.chunk deltas; the usage comes
 // in a last chunk with no choices only when the request asks for it.
 func TestChatStream(t *testing.T) {
-	s := startChat(t, ToolOK)
-	events := sseEvents(t, postChat(t, s, `{"model":"gpt-test","stream":true,"stream_options":{"include_usage":true},
+	s := startServer(t, ToolOK)
+	events := sseEvents(t, post(t, s.URL()+chatPath, `{"model":"gpt-test","stream":true,"stream_options":{"include_usage":true},
 		"tools":`+shellTools+`,"messages":[{"role":"user","content":"run it"}]}`))
 	var text, name, id, args, finish string
 	var usage chatUsage
@@ -244,7 +224,7 @@ func TestChatStream(t *testing.T) {
 	checkChatUsage(t, usage, ToolOK.Steps[0].Usage)
 
 	// Without include_usage: no usage key at all.
-	events = sseEvents(t, postChat(t, s, `{"model":"gpt-test","stream":true,"tools":`+shellTools+`,
+	events = sseEvents(t, post(t, s.URL()+chatPath, `{"model":"gpt-test","stream":true,"tools":`+shellTools+`,
 		"messages":[{"role":"tool","tool_call_id":"`+id+`","content":"x"}]}`))
 	text = ""
 	for _, ev := range events {
@@ -274,9 +254,9 @@ func TestChatStream(t *testing.T) {
 // script, and a body that is not JSON, get a 400 error object and are
 // recorded.
 func TestChatErrors(t *testing.T) {
-	s := startChat(t, APIRetry)
+	s := startServer(t, APIRetry)
 	req := `{"model":"gpt-test","tools":` + shellTools + `,"messages":[{"role":"user","content":"run it"}]}`
-	resp := postChat(t, s, req)
+	resp := post(t, s.URL()+chatPath, req)
 	var e struct {
 		Error struct {
 			Message, Type string
@@ -291,12 +271,12 @@ func TestChatErrors(t *testing.T) {
 		t.Errorf("429 answer: status %d, Retry-After %q, %+v", resp.StatusCode, resp.Header.Get("Retry-After"), e)
 	}
 	for range 2 {
-		decodeChat(t, postChat(t, s, req))
+		decodeChat(t, post(t, s.URL()+chatPath, req))
 	}
-	if resp := postChat(t, s, req); resp.StatusCode != http.StatusBadRequest {
+	if resp := post(t, s.URL()+chatPath, req); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("past the script: status %d", resp.StatusCode)
 	}
-	if resp := postChat(t, s, `{"model":`); resp.StatusCode != http.StatusBadRequest {
+	if resp := post(t, s.URL()+chatPath, `{"model":`); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad JSON: status %d", resp.StatusCode)
 	}
 	var got []int

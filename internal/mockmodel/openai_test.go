@@ -1,7 +1,6 @@
 package mockmodel
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,16 +17,6 @@ var openaiScenario = Scenario{
 		{Status: http.StatusTooManyRequests},
 		{Text: "Done. " + ResponseMarker, Usage: usage(2)},
 	},
-}
-
-func openaiStart(t *testing.T, sc Scenario) *Server {
-	t.Helper()
-	s, err := Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
 }
 
 // openaiBody is a Responses API request offering the given function
@@ -52,52 +41,7 @@ func openaiBody(t *testing.T, stream bool, text string, tools ...string) string 
 	return string(b)
 }
 
-func openaiPost(t *testing.T, url, body string) *http.Response {
-	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = resp.Body.Close() })
-	return resp
-}
-
-type openaiEvent struct {
-	name string
-	data map[string]any
-}
-
-// openaiReadSSE reads every event of a stream and checks that each data's type
-// is the event's name.
-func openaiReadSSE(t *testing.T, r io.Reader) []openaiEvent {
-	t.Helper()
-	var out []openaiEvent
-	var name string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "event: "):
-			name = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			var d map[string]any
-			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &d); err != nil {
-				t.Fatalf("data of %s: %v", name, err)
-			}
-			if d["type"] != name {
-				t.Errorf("event %s carries type %v", name, d["type"])
-			}
-			out = append(out, openaiEvent{name, d})
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func openaiEventsNamed(evs []openaiEvent, name string) []map[string]any {
+func openaiEventsNamed(evs []namedEvent, name string) []map[string]any {
 	var out []map[string]any
 	for _, e := range evs {
 		if e.name == name {
@@ -108,15 +52,15 @@ func openaiEventsNamed(evs []openaiEvent, name string) []map[string]any {
 }
 
 func TestOpenAIStreamsTheScript(t *testing.T) {
-	s := openaiStart(t, openaiScenario)
+	s := startServer(t, openaiScenario)
 	body := openaiBody(t, true, "go "+PromptMarker, "write_stdin", toolExecCommand)
 
 	// Step 0: a commentary message, then a call of exec_command.
-	resp := openaiPost(t, s.URL()+"/v1/responses", body)
+	resp := post(t, s.URL()+"/v1/responses", body)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	evs := openaiReadSSE(t, resp.Body)
+	evs := readNamedEvents(t, resp.Body)
 	if evs[0].name != "response.created" || evs[len(evs)-1].name != "response.completed" {
 		t.Fatalf("stream from %s to %s", evs[0].name, evs[len(evs)-1].name)
 	}
@@ -146,7 +90,7 @@ func TestOpenAIStreamsTheScript(t *testing.T) {
 	}
 
 	// Step 1: 429 with the API's error body and a short Retry-After.
-	resp = openaiPost(t, s.URL()+"/v1/responses", body)
+	resp = post(t, s.URL()+"/v1/responses", body)
 	var e struct {
 		Error struct{ Type, Code, Message string }
 	}
@@ -158,14 +102,14 @@ func TestOpenAIStreamsTheScript(t *testing.T) {
 	}
 
 	// Step 2: the final answer, text only.
-	evs = openaiReadSSE(t, openaiPost(t, s.URL()+"/v1/responses", body).Body)
+	evs = readNamedEvents(t, post(t, s.URL()+"/v1/responses", body).Body)
 	done = openaiEventsNamed(evs, "response.output_item.done")
 	if len(done) != 1 || done[0]["item"].(map[string]any)["phase"] != "final_answer" {
 		t.Errorf("final answer items %v", done)
 	}
 
 	// Past the script: refused.
-	if resp := openaiPost(t, s.URL()+"/v1/responses", body); resp.StatusCode != http.StatusInternalServerError {
+	if resp := post(t, s.URL()+"/v1/responses", body); resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("a request past the script got %d", resp.StatusCode)
 	}
 
@@ -204,8 +148,8 @@ func TestOpenAIShellToolShapes(t *testing.T) {
 		}},
 		{[]string{toolShell, toolExecCommand}, func(it map[string]any) bool { return it["name"] == toolExecCommand }},
 	} {
-		s := openaiStart(t, openaiScenario)
-		evs := openaiReadSSE(t, openaiPost(t, s.URL()+"/v1/responses", openaiBody(t, true, PromptMarker, tc.tools...)).Body)
+		s := startServer(t, openaiScenario)
+		evs := readNamedEvents(t, post(t, s.URL()+"/v1/responses", openaiBody(t, true, PromptMarker, tc.tools...)).Body)
 		done := openaiEventsNamed(evs, "response.output_item.done")
 		if len(done) != 2 || !tc.check(done[1]["item"].(map[string]any)) {
 			t.Errorf("tools %v: items %v", tc.tools, done)
@@ -214,9 +158,9 @@ func TestOpenAIShellToolShapes(t *testing.T) {
 }
 
 func TestOpenAIAuxiliaryAndNonStreaming(t *testing.T) {
-	s := openaiStart(t, openaiScenario)
+	s := startServer(t, openaiScenario)
 	// No scenario prompt: auxiliary, answered without a stream when asked.
-	resp := openaiPost(t, s.URL()+"/v1/responses", openaiBody(t, false, "summarize this", toolExecCommand))
+	resp := post(t, s.URL()+"/v1/responses", openaiBody(t, false, "summarize this", toolExecCommand))
 	var r map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		t.Fatal(err)
@@ -226,7 +170,7 @@ func TestOpenAIAuxiliaryAndNonStreaming(t *testing.T) {
 		t.Errorf("aux answer %v", r)
 	}
 	// A scenario prompt but no shell tool: auxiliary too.
-	openaiReadSSE(t, openaiPost(t, s.URL()+"/v1/responses", openaiBody(t, true, PromptMarker)).Body)
+	readNamedEvents(t, post(t, s.URL()+"/v1/responses", openaiBody(t, true, PromptMarker)).Body)
 	for i, g := range s.Served() {
 		if !g.Aux || g.Step != -1 || g.Usage != AuxUsage || g.Status != 200 {
 			t.Errorf("served[%d] = %+v, want auxiliary", i, g)
@@ -238,13 +182,13 @@ func TestOpenAIAuxiliaryAndNonStreaming(t *testing.T) {
 }
 
 func TestOpenAITurnCostsAndModels(t *testing.T) {
-	s := openaiStart(t, openaiScenario)
-	resp := openaiPost(t, s.URL()+"/v1/analytics/codex/turn-costs", `{"turn_ids":["t1","t2"]}`)
+	s := startServer(t, openaiScenario)
+	resp := post(t, s.URL()+"/v1/analytics/codex/turn-costs", `{"turn_ids":["t1","t2"]}`)
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(b)) != `{"turns":[{"status":"pending","turn_id":"t1"},{"status":"pending","turn_id":"t2"}]}` {
 		t.Errorf("turn costs: %d %s", resp.StatusCode, b)
 	}
-	if resp := openaiPost(t, s.URL()+"/v1/analytics/codex/turn-costs", `{`); resp.StatusCode != http.StatusBadRequest {
+	if resp := post(t, s.URL()+"/v1/analytics/codex/turn-costs", `{`); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad turn cost query got %d", resp.StatusCode)
 	}
 	mr, err := http.Get(s.URL() + "/v1/models")
