@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
-	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 )
 
 // claudeCode is what the suite expects of claude-code.
@@ -36,41 +38,24 @@ type claudeRequest struct {
 // sent, and the user.id values of the session's records.
 func claudeSent(t *testing.T, c capture) (reqs []claudeRequest, userIDs map[string]bool) {
 	t.Helper()
-	loaded, err := otlpcapture.Load(c.otlpDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	userIDs = map[string]bool{}
-	for _, r := range loaded {
-		if r.Signal != "logs" {
-			continue
+	eachLogRecord(t, loadRequests(t, c.otlpDir()), func(_ pcommon.Map, lr plog.LogRecord) {
+		attrs := lr.Attributes()
+		if v, ok := attrs.Get("user.id"); ok {
+			userIDs[v.AsString()] = true
 		}
-		ld, err := r.Logs()
-		if err != nil {
-			t.Fatal(err)
+		if v, ok := attrs.Get("event.name"); !ok || v.AsString() != "api_request" {
+			return
 		}
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					attrs := lr.Attributes()
-					if v, ok := attrs.Get("user.id"); ok {
-						userIDs[v.AsString()] = true
-					}
-					if v, ok := attrs.Get("event.name"); !ok || v.AsString() != "api_request" {
-						continue
-					}
-					var req claudeRequest
-					if v, ok := attrs.Get("model"); ok {
-						req.model = v.AsString()
-					}
-					if v, ok := attrs.Get("cost_usd"); ok {
-						req.cost = v.Double()
-					}
-					reqs = append(reqs, req)
-				}
-			}
+		var req claudeRequest
+		if v, ok := attrs.Get("model"); ok {
+			req.model = v.AsString()
 		}
-	}
+		if v, ok := attrs.Get("cost_usd"); ok {
+			req.cost = v.Double()
+		}
+		reqs = append(reqs, req)
+	})
 	return reqs, userIDs
 }
 

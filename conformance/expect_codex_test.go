@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
-	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 )
 
 // codex is what the suite expects of codex.
@@ -95,29 +97,12 @@ func codexSessionID(t *testing.T, c capture, entries []map[string]any) {
 // capture's log records.
 func codexConversationIDs(t *testing.T, c capture) []string {
 	t.Helper()
-	reqs, err := otlpcapture.Load(c.otlpDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []string
-	for _, r := range reqs {
-		if r.Signal != "logs" {
-			continue
+	eachLogRecord(t, loadRequests(t, c.otlpDir()), func(_ pcommon.Map, lr plog.LogRecord) {
+		if v, ok := lr.Attributes().Get("conversation.id"); ok && !slices.Contains(ids, v.AsString()) {
+			ids = append(ids, v.AsString())
 		}
-		ld, err := r.Logs()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rl := range ld.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					if v, ok := lr.Attributes().Get("conversation.id"); ok && !slices.Contains(ids, v.AsString()) {
-						ids = append(ids, v.AsString())
-					}
-				}
-			}
-		}
-	}
+	})
 	return ids
 }
 

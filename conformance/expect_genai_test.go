@@ -164,10 +164,7 @@ func genaiCheck(unsent []string) func(t *testing.T, sc mockmodel.Scenario, c cap
 // captureSession returns the one session id the capture's spans carry.
 func captureSession(t *testing.T, c capture) string {
 	t.Helper()
-	reqs, err := otlpcapture.Load(c.otlpDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, c.otlpDir())
 	ids := map[string]bool{}
 	eachSpan(t, reqs, func(s spanInfo) {
 		if id := spanSession(s); id != "" {

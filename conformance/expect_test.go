@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
@@ -133,10 +135,7 @@ func checkSessions(t *testing.T, c capture, entries []map[string]any) {
 // records and metric points (start times included) that carry a session id.
 func recordSpan(t *testing.T, c capture) (first, last time.Time) {
 	t.Helper()
-	reqs, err := otlpcapture.Load(c.otlpDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, c.otlpDir())
 	see := func(ts pcommon.Timestamp) {
 		if ts == 0 {
 			return
@@ -156,20 +155,16 @@ func recordSpan(t *testing.T, c capture) (first, last time.Time) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, rl := range ld.ResourceLogs().All() {
-				for _, sl := range rl.ScopeLogs().All() {
-					for _, lr := range sl.LogRecords().All() {
-						if !hasSession(lr.Attributes(), rl.Resource().Attributes()) {
-							continue
-						}
-						ts := lr.Timestamp()
-						if ts == 0 {
-							ts = lr.ObservedTimestamp()
-						}
-						see(ts)
-					}
+			logRecords(ld, func(res pcommon.Map, lr plog.LogRecord) {
+				if !hasSession(lr.Attributes(), res) {
+					return
 				}
-			}
+				ts := lr.Timestamp()
+				if ts == 0 {
+					ts = lr.ObservedTimestamp()
+				}
+				see(ts)
+			})
 		case "metrics":
 			md, err := r.Metrics()
 			if err != nil {
@@ -205,6 +200,45 @@ func hasSession(attrs, res pcommon.Map) bool {
 	return false
 }
 
+// loadRequests loads the requests stored in dir (otlpcapture.Load).
+func loadRequests(t *testing.T, dir string) []otlpcapture.Request {
+	t.Helper()
+	reqs, err := otlpcapture.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reqs
+}
+
+// eachLogRecord calls fn with every log record of the logs requests of
+// reqs, and the attributes of its resource.
+func eachLogRecord(t *testing.T, reqs []otlpcapture.Request, fn func(res pcommon.Map, lr plog.LogRecord)) {
+	t.Helper()
+	for _, r := range reqs {
+		if r.Signal != "logs" {
+			continue
+		}
+		ld, err := r.Logs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		logRecords(ld, fn)
+	}
+}
+
+// logRecords calls fn with every log record of ld, and the attributes of
+// its resource.
+func logRecords(ld plog.Logs, fn func(res pcommon.Map, lr plog.LogRecord)) {
+	for _, rl := range ld.ResourceLogs().All() {
+		res := rl.Resource().Attributes()
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				fn(res, lr)
+			}
+		}
+	}
+}
+
 // eachPoint calls fn with every data point of md.
 func eachPoint(md pmetric.Metrics, fn func(res, attrs pcommon.Map, start, ts pcommon.Timestamp)) {
 	for _, rm := range md.ResourceMetrics().All() {
@@ -213,28 +247,32 @@ func eachPoint(md pmetric.Metrics, fn func(res, attrs pcommon.Map, start, ts pco
 			for _, m := range sm.Metrics().All() {
 				switch m.Type() {
 				case pmetric.MetricTypeSum:
-					for _, p := range m.Sum().DataPoints().All() {
-						fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
-					}
+					points(m.Sum().DataPoints().All(), res, fn)
 				case pmetric.MetricTypeGauge:
-					for _, p := range m.Gauge().DataPoints().All() {
-						fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
-					}
+					points(m.Gauge().DataPoints().All(), res, fn)
 				case pmetric.MetricTypeHistogram:
-					for _, p := range m.Histogram().DataPoints().All() {
-						fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
-					}
+					points(m.Histogram().DataPoints().All(), res, fn)
 				case pmetric.MetricTypeExponentialHistogram:
-					for _, p := range m.ExponentialHistogram().DataPoints().All() {
-						fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
-					}
+					points(m.ExponentialHistogram().DataPoints().All(), res, fn)
 				case pmetric.MetricTypeSummary:
-					for _, p := range m.Summary().DataPoints().All() {
-						fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
-					}
+					points(m.Summary().DataPoints().All(), res, fn)
 				}
 			}
 		}
+	}
+}
+
+// dataPoint is what eachPoint reads of every kind of data point.
+type dataPoint interface {
+	Attributes() pcommon.Map
+	StartTimestamp() pcommon.Timestamp
+	Timestamp() pcommon.Timestamp
+}
+
+// points calls fn with every point of one metric.
+func points[P dataPoint](all iter.Seq2[int, P], res pcommon.Map, fn func(res, attrs pcommon.Map, start, ts pcommon.Timestamp)) {
+	for _, p := range all {
+		fn(res, p.Attributes(), p.StartTimestamp(), p.Timestamp())
 	}
 }
 

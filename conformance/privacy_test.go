@@ -21,7 +21,6 @@ import (
 
 	"github.com/analyticsexporter/analyticsexporter"
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
-	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 )
 
 // markers are the mock's strings that appear only in prompt text, answers,
@@ -73,10 +72,7 @@ func replayFiles(t *testing.T, dir string, edit func(*analyticsexporter.Config))
 // log bodies are not written).
 func sent(t *testing.T, dir string) (found []string, emails []string) {
 	t.Helper()
-	reqs, err := otlpcapture.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, dir)
 	var text strings.Builder
 	add := func(m pcommon.Map) {
 		for _, v := range m.All() {
@@ -91,25 +87,19 @@ func sent(t *testing.T, dir string) (found []string, emails []string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := 0; i < ld.ResourceLogs().Len(); i++ {
-				rl := ld.ResourceLogs().At(i)
+			for _, rl := range ld.ResourceLogs().All() {
 				add(rl.Resource().Attributes())
-				for j := 0; j < rl.ScopeLogs().Len(); j++ {
-					lrs := rl.ScopeLogs().At(j).LogRecords()
-					for k := 0; k < lrs.Len(); k++ {
-						add(lrs.At(k).Attributes())
-					}
-				}
 			}
+			logRecords(ld, func(_ pcommon.Map, lr plog.LogRecord) { add(lr.Attributes()) })
 		case "metrics":
 			md, err := r.Metrics()
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i := 0; i < md.ResourceMetrics().Len(); i++ {
-				add(md.ResourceMetrics().At(i).Resource().Attributes())
+			for _, rm := range md.ResourceMetrics().All() {
+				add(rm.Resource().Attributes())
 			}
-			eachPointAttrs(md, add)
+			eachPoint(md, func(_, attrs pcommon.Map, _, _ pcommon.Timestamp) { add(attrs) })
 		}
 	}
 	body := text.String()
@@ -130,10 +120,7 @@ func sent(t *testing.T, dir string) (found []string, emails []string) {
 // converts.
 func hasLogsOrMetrics(t *testing.T, dir string) bool {
 	t.Helper()
-	reqs, err := otlpcapture.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, dir)
 	for _, r := range reqs {
 		if r.Signal == "logs" || r.Signal == "metrics" {
 			return true
@@ -291,10 +278,7 @@ func TestPrivacyEmail(t *testing.T) {
 // directory, with user.email on every record and data point.
 func withEmail(t *testing.T, src string) string {
 	t.Helper()
-	reqs, err := otlpcapture.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, src)
 	dir := t.TempDir()
 	for _, r := range reqs {
 		switch r.Signal {
@@ -303,23 +287,14 @@ func withEmail(t *testing.T, src string) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rls := ld.ResourceLogs()
-			for i := 0; i < rls.Len(); i++ {
-				sls := rls.At(i).ScopeLogs()
-				for j := 0; j < sls.Len(); j++ {
-					lrs := sls.At(j).LogRecords()
-					for k := 0; k < lrs.Len(); k++ {
-						lrs.At(k).Attributes().PutStr("user.email", signedInEmail)
-					}
-				}
-			}
+			logRecords(ld, func(_ pcommon.Map, lr plog.LogRecord) { lr.Attributes().PutStr("user.email", signedInEmail) })
 			writeLogs(t, dir, r.Seq, ld)
 		case "metrics":
 			md, err := r.Metrics()
 			if err != nil {
 				t.Fatal(err)
 			}
-			eachPointAttrs(md, func(m pcommon.Map) { m.PutStr("user.email", signedInEmail) })
+			eachPoint(md, func(_, attrs pcommon.Map, _, _ pcommon.Timestamp) { attrs.PutStr("user.email", signedInEmail) })
 			b, err := (&pmetric.JSONMarshaler{}).MarshalMetrics(md)
 			if err != nil {
 				t.Fatal(err)
@@ -328,42 +303,6 @@ func withEmail(t *testing.T, src string) string {
 		}
 	}
 	return dir
-}
-
-// eachPointAttrs calls fn with the attributes of every data point of md.
-func eachPointAttrs(md pmetric.Metrics, fn func(pcommon.Map)) {
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		sms := rms.At(i).ScopeMetrics()
-		for j := 0; j < sms.Len(); j++ {
-			ms := sms.At(j).Metrics()
-			for k := 0; k < ms.Len(); k++ {
-				m := ms.At(k)
-				switch m.Type() {
-				case pmetric.MetricTypeSum:
-					for p := 0; p < m.Sum().DataPoints().Len(); p++ {
-						fn(m.Sum().DataPoints().At(p).Attributes())
-					}
-				case pmetric.MetricTypeGauge:
-					for p := 0; p < m.Gauge().DataPoints().Len(); p++ {
-						fn(m.Gauge().DataPoints().At(p).Attributes())
-					}
-				case pmetric.MetricTypeHistogram:
-					for p := 0; p < m.Histogram().DataPoints().Len(); p++ {
-						fn(m.Histogram().DataPoints().At(p).Attributes())
-					}
-				case pmetric.MetricTypeExponentialHistogram:
-					for p := 0; p < m.ExponentialHistogram().DataPoints().Len(); p++ {
-						fn(m.ExponentialHistogram().DataPoints().At(p).Attributes())
-					}
-				case pmetric.MetricTypeSummary:
-					for p := 0; p < m.Summary().DataPoints().Len(); p++ {
-						fn(m.Summary().DataPoints().At(p).Attributes())
-					}
-				}
-			}
-		}
-	}
 }
 
 func writeLogs(t *testing.T, dir string, seq int, ld plog.Logs) {

@@ -27,10 +27,7 @@ const (
 // entries.
 func replay(t *testing.T, dir string, o order, edit func(*analyticsexporter.Config)) []map[string]any {
 	t.Helper()
-	reqs, err := otlpcapture.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := loadRequests(t, dir)
 	out := t.TempDir()
 	capturetest.Replay(t, reorder(reqs, o), out, edit)
 	return sinktest.ReadMaps(t, out)
