@@ -161,33 +161,15 @@ func CrossCheck(t *testing.T, dirs []string, args []string, filter string) {
 	c.groups("users", got["users"], want["users"], "key")
 	c.groups("agents", got["agents"], want["agents"], "key")
 
-	models := index(got["models"], "model")
-	for _, w := range want["models"].([]any) {
-		w := w.(map[string]any)
-		key := name(w["key"])
-		g, ok := models[key]
-		if !ok {
-			t.Errorf("models: %q missing from the report", key)
-			continue
-		}
-		delete(models, key)
+	c.rows("models", index(got["models"], "model"), want["models"], nameOf("key"), func(key string, g, w map[string]any) {
 		c.figures("model "+key, g, w, false)
 		c.eq("model "+key+" latency_count", g["latency_count"], w["latency_count"])
 		c.quantile("model "+key+" p50", g["latency_p50_ms"], w["latency_p50_ms"])
 		c.quantile("model "+key+" p95", g["latency_p95_ms"], w["latency_p95_ms"])
-	}
-	c.none("models", models)
+	})
 
-	sessions := index(got["top_sessions"], "session_id")
-	for _, w := range want["sessions"].([]any) {
-		w := w.(map[string]any)
-		key := str(w["key"])
-		g, ok := sessions[key]
-		if !ok {
-			t.Errorf("sessions: %q missing from the report", key)
-			continue
-		}
-		delete(sessions, key)
+	sessionKey := func(w map[string]any) string { return str(w["key"]) }
+	c.rows("sessions", index(got["top_sessions"], "session_id"), want["sessions"], sessionKey, func(key string, g, w map[string]any) {
 		p := "session " + key
 		c.eq(p+" requests", g["requests"], w["requests"])
 		c.eq(p+" tokens", g["tokens"].(map[string]any)["total"], w["tokens"])
@@ -199,26 +181,15 @@ func CrossCheck(t *testing.T, dirs []string, args []string, filter string) {
 		c.eq(p+" errors", g["errors"], w["errors"])
 		c.eq(p+" start", g["start"], w["start"])
 		c.eq(p+" end", g["end"], w["end"])
-	}
-	c.none("sessions", sessions)
+	})
 
-	tools := index(got["tools"], "name")
-	for _, w := range want["tools"].([]any) {
-		w := w.(map[string]any)
-		key := name(w["name"])
-		g, ok := tools[key]
-		if !ok {
-			t.Errorf("tools: %q missing from the report", key)
-			continue
-		}
-		delete(tools, key)
+	c.rows("tools", index(got["tools"], "name"), want["tools"], nameOf("name"), func(key string, g, w map[string]any) {
 		for _, f := range []string{"uses", "successes", "failures", "timed"} {
 			c.eq("tool "+key+" "+f, g[f], w[f])
 		}
 		c.quantile("tool "+key+" p50", g["p50_ms"], w["p50_ms"])
 		c.quantile("tool "+key+" p95", g["p95_ms"], w["p95_ms"])
-	}
-	c.none("tools", tools)
+	})
 
 	errs := index(errList, "type")
 	for _, w := range want["errors"].([]any) {
@@ -234,15 +205,8 @@ func CrossCheck(t *testing.T, dirs []string, args []string, filter string) {
 		b := b.(map[string]any)
 		blocks[str(b["user"])+" "+str(b["start"])] = b
 	}
-	for _, w := range want["blocks"].([]any) {
-		w := w.(map[string]any)
-		key := name(w["user"]) + " " + str(w["start"])
-		g, ok := blocks[key]
-		if !ok {
-			t.Errorf("blocks: %q missing from the report", key)
-			continue
-		}
-		delete(blocks, key)
+	blockKey := func(w map[string]any) string { return name(w["user"]) + " " + str(w["start"]) }
+	c.rows("blocks", blocks, want["blocks"], blockKey, func(key string, g, w map[string]any) {
 		for _, f := range []string{"requests", "tool_uses", "errors"} {
 			c.eq("block "+key+" "+f, g[f], w[f])
 		}
@@ -251,8 +215,7 @@ func CrossCheck(t *testing.T, dirs []string, args []string, filter string) {
 		c.eq("block "+key+" output", tok["output"], w["output"])
 		c.micros("block "+key+" cost_usd", g["cost_usd"], w["cost_usd"])
 		c.pico("block "+key+" cost_usd_estimated", g["cost_usd_estimated"], w["estimated_pico"])
-	}
-	c.none("blocks", blocks)
+	})
 	t.Logf("cross-checked %d days, %d users, %d sessions, %d tools, %d blocks; %d comparisons",
 		len(want["days"].([]any)), len(want["users"].([]any)), len(want["sessions"].([]any)),
 		len(want["tools"].([]any)), len(want["blocks"].([]any)), c.n)
@@ -287,6 +250,32 @@ func name(v any) string {
 		return "(none)"
 	}
 	return fmt.Sprint(v)
+}
+
+// nameOf returns the function that gives the name (see name) of a row's
+// key.
+func nameOf(key string) func(map[string]any) string {
+	return func(w map[string]any) string { return name(w[key]) }
+}
+
+// rows pairs each row of want (a JSON list) with the report's row of the
+// same key (got, by key; wantKey gives a want row's) and calls fn with
+// each pair. A row the report lacks fails, so does a row of the report
+// that want lacks.
+func (c *checker) rows(what string, got map[string]map[string]any, want any, wantKey func(map[string]any) string, fn func(key string, g, w map[string]any)) {
+	c.t.Helper()
+	for _, w := range want.([]any) {
+		w := w.(map[string]any)
+		key := wantKey(w)
+		g, ok := got[key]
+		if !ok {
+			c.fail("%s: %q missing from the report", what, key)
+			continue
+		}
+		delete(got, key)
+		fn(key, g, w)
+	}
+	c.none(what, got)
 }
 
 func index(list any, key string) map[string]map[string]any {
@@ -427,19 +416,9 @@ func (c *checker) figures(what string, got, want map[string]any, withSessions bo
 // groups compares a list of groups by key, both ways.
 func (c *checker) groups(what string, got, want any, key string) {
 	c.t.Helper()
-	g := index(got, key)
-	for _, w := range want.([]any) {
-		w := w.(map[string]any)
-		k := name(w[key])
-		gg, ok := g[k]
-		if !ok {
-			c.fail("%s: %q missing from the report", what, k)
-			continue
-		}
-		delete(g, k)
-		c.figures(what+" "+k, gg, w, true)
-	}
-	c.none(what, g)
+	c.rows(what, index(got, key), want, nameOf(key), func(k string, g, w map[string]any) {
+		c.figures(what+" "+k, g, w, true)
+	})
 }
 
 // TestCrossCheckDuckDB checks every figure of a generated month of 200
