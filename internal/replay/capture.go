@@ -32,6 +32,7 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"os"
 	"path/filepath"
@@ -367,36 +368,29 @@ func walkMetrics(md pmetric.Metrics, attrs func(pcommon.Map), pt func(point), ex
 			for _, m := range sm.Metrics().All() {
 				switch m.Type() {
 				case pmetric.MetricTypeGauge:
-					for _, p := range m.Gauge().DataPoints().All() {
-						attrs(p.Attributes())
-						pt(p)
-						exemplars(p.Exemplars())
-					}
+					points(m.Gauge().DataPoints().All(), attrs, pt, exemplars)
 				case pmetric.MetricTypeSum:
-					for _, p := range m.Sum().DataPoints().All() {
-						attrs(p.Attributes())
-						pt(p)
-						exemplars(p.Exemplars())
-					}
+					points(m.Sum().DataPoints().All(), attrs, pt, exemplars)
 				case pmetric.MetricTypeHistogram:
-					for _, p := range m.Histogram().DataPoints().All() {
-						attrs(p.Attributes())
-						pt(p)
-						exemplars(p.Exemplars())
-					}
+					points(m.Histogram().DataPoints().All(), attrs, pt, exemplars)
 				case pmetric.MetricTypeExponentialHistogram:
-					for _, p := range m.ExponentialHistogram().DataPoints().All() {
-						attrs(p.Attributes())
-						pt(p)
-						exemplars(p.Exemplars())
-					}
+					points(m.ExponentialHistogram().DataPoints().All(), attrs, pt, exemplars)
 				case pmetric.MetricTypeSummary:
-					for _, p := range m.Summary().DataPoints().All() {
-						attrs(p.Attributes())
-						pt(p)
-					}
+					points(m.Summary().DataPoints().All(), attrs, pt, exemplars)
 				}
 			}
+		}
+	}
+}
+
+// points is walkMetrics over the points of one metric; a summary's points
+// have no exemplars.
+func points[P point](all iter.Seq2[int, P], attrs func(pcommon.Map), pt func(point), exemplars func(pmetric.ExemplarSlice)) {
+	for _, p := range all {
+		attrs(p.Attributes())
+		pt(p)
+		if e, ok := any(p).(interface{ Exemplars() pmetric.ExemplarSlice }); ok {
+			exemplars(e.Exemplars())
 		}
 	}
 }

@@ -118,6 +118,10 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 		return pcommon.Timestamp(uint64(ts) - s.Capture.Start + uint64(s.Start.UnixNano()))
 	}
 	attrs := func(m pcommon.Map) { rewriteMap(m, s.IDs) }
+	var req interface {
+		MarshalProto() ([]byte, error)
+		MarshalJSON() ([]byte, error)
+	}
 	switch r.Signal {
 	case Logs:
 		ld := plog.NewLogs()
@@ -129,8 +133,7 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 			lr.SetTraceID(s.traceID(lr.TraceID()))
 			lr.SetSpanID(s.spanID(lr.SpanID()))
 		})
-		req := plogotlp.NewExportRequestFromLogs(ld)
-		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+		req = plogotlp.NewExportRequestFromLogs(ld)
 	case Metrics:
 		md := pmetric.NewMetrics()
 		r.metrics.CopyTo(md)
@@ -142,8 +145,7 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 			e.SetTraceID(s.traceID(e.TraceID()))
 			e.SetSpanID(s.spanID(e.SpanID()))
 		})
-		req := pmetricotlp.NewExportRequestFromMetrics(md)
-		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+		req = pmetricotlp.NewExportRequestFromMetrics(md)
 	case Traces:
 		td := ptrace.NewTraces()
 		r.traces.CopyTo(td)
@@ -158,18 +160,15 @@ func (s *Session) Body(i int) (contentType string, body []byte, err error) {
 				l.SetSpanID(s.spanID(l.SpanID()))
 			}
 		}, func(ev ptrace.SpanEvent) { ev.SetTimestamp(shift(ev.Timestamp())) })
-		req := ptraceotlp.NewExportRequestFromTraces(td)
-		return encode(req.MarshalProto, req.MarshalJSON, r.Proto)
+		req = ptraceotlp.NewExportRequestFromTraces(td)
+	default:
+		return "", nil, fmt.Errorf("replay: %s: signal %q is not replayed", r.Path, r.Signal)
 	}
-	return "", nil, fmt.Errorf("replay: %s: signal %q is not replayed", r.Path, r.Signal)
-}
-
-func encode(toProto, toJSON func() ([]byte, error), proto bool) (string, []byte, error) {
-	if proto {
-		b, err := toProto()
+	if r.Proto {
+		b, err := req.MarshalProto()
 		return "application/x-protobuf", b, err
 	}
-	b, err := toJSON()
+	b, err := req.MarshalJSON()
 	return "application/json", b, err
 }
 

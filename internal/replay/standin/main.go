@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 
@@ -241,27 +242,24 @@ func dropIDs(md pmetric.Metrics) {
 			for _, m := range sm.Metrics().All() {
 				switch m.Type() {
 				case pmetric.MetricTypeGauge:
-					for _, p := range m.Gauge().DataPoints().All() {
-						drop(p.Attributes())
-					}
+					dropFrom(m.Gauge().DataPoints().All(), drop)
 				case pmetric.MetricTypeSum:
-					for _, p := range m.Sum().DataPoints().All() {
-						drop(p.Attributes())
-					}
+					dropFrom(m.Sum().DataPoints().All(), drop)
 				case pmetric.MetricTypeHistogram:
-					for _, p := range m.Histogram().DataPoints().All() {
-						drop(p.Attributes())
-					}
+					dropFrom(m.Histogram().DataPoints().All(), drop)
 				case pmetric.MetricTypeExponentialHistogram:
-					for _, p := range m.ExponentialHistogram().DataPoints().All() {
-						drop(p.Attributes())
-					}
+					dropFrom(m.ExponentialHistogram().DataPoints().All(), drop)
 				case pmetric.MetricTypeSummary:
-					for _, p := range m.Summary().DataPoints().All() {
-						drop(p.Attributes())
-					}
+					dropFrom(m.Summary().DataPoints().All(), drop)
 				}
 			}
 		}
+	}
+}
+
+// dropFrom calls drop with the attributes of every point of one metric.
+func dropFrom[P interface{ Attributes() pcommon.Map }](all iter.Seq2[int, P], drop func(pcommon.Map)) {
+	for _, p := range all {
+		drop(p.Attributes())
 	}
 }
