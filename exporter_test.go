@@ -54,6 +54,17 @@ func newPipelines(t *testing.T, name string, cfg *Config, set exporter.Settings)
 
 func nopSettings() exporter.Settings { return exportertest.NewNopSettings(metadata.Type) }
 
+// telemetrySettings returns nopSettings with the telemetry of tt, which
+// the test reads and which is shut down when the test ends.
+func telemetrySettings(t *testing.T) (*componenttest.Telemetry, exporter.Settings) {
+	t.Helper()
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	set := nopSettings()
+	set.TelemetrySettings = tt.NewTelemetrySettings()
+	return tt, set
+}
+
 func startAll(t *testing.T, comps ...component.Component) {
 	t.Helper()
 	for _, c := range comps {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
@@ -122,10 +121,7 @@ func privacyLogs() plog.Logs {
 // key: the files hold no address and no command, and the redactions are
 // counted by action.
 func TestPrivacyInTheExporter(t *testing.T) {
-	tt := componenttest.NewTelemetry()
-	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
-	set := nopSettings()
-	set.TelemetrySettings = tt.NewTelemetrySettings()
+	tt, set := telemetrySettings(t)
 	dir := t.TempDir()
 	cfg := testConfig(dir)
 	cfg.Sessions.Enabled = false

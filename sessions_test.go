@@ -186,10 +186,7 @@ func TestExplicitEndSuppressesSynthesized(t *testing.T) {
 // counted as dropped (reason duplicate); so is a repeated end in one batch.
 func TestDuplicateEndAfterIdleEndIsDropped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tt := componenttest.NewTelemetry()
-		defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
-		set := nopSettings()
-		set.TelemetrySettings = tt.NewTelemetrySettings()
+		tt, set := telemetrySettings(t)
 		dir := t.TempDir()
 		cfg := testConfig(dir)
 		cfg.Sessions.IdleTimeout = 10 * time.Minute

@@ -51,11 +51,8 @@ func oddLogs() plog.Logs {
 }
 
 func TestTelemetryCountsWhatWasWritten(t *testing.T) {
-	tt := componenttest.NewTelemetry()
-	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	tt, set := telemetrySettings(t)
 	core, logs := observer.New(zapcore.DebugLevel)
-	set := nopSettings()
-	set.TelemetrySettings = tt.NewTelemetrySettings()
 	set.Logger = zap.New(core)
 
 	dir := t.TempDir()
@@ -129,10 +126,7 @@ func sinkBytes(t *testing.T, dir string) int64 {
 // started again on the same meter provider adds to the same series instead
 // of starting over at zero.
 func TestTelemetryCountsSurviveRestart(t *testing.T) {
-	tt := componenttest.NewTelemetry()
-	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
-	set := nopSettings()
-	set.TelemetrySettings = tt.NewTelemetrySettings()
+	tt, set := telemetrySettings(t)
 	dir := t.TempDir()
 	cfg := testConfig(dir)
 	cfg.Sessions.Enabled = false
