@@ -236,7 +236,7 @@ func TestRestartStartsFreshFileAfterInterval(t *testing.T) {
 	mustAppend(t, s, line(0, 50))
 	first := s.liveName
 	mustClose(t, s)
-	clock.Add(2 * time.Hour)
+	clock.Advance(2 * time.Hour)
 	s = mustOpen(t, dir, opts)
 	mustAppend(t, s, line(1, 50))
 	if s.liveName == first {

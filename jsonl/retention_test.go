@@ -61,20 +61,20 @@ func TestRetentionByAge(t *testing.T) {
 	}
 	defer mustClose(t, s)
 	mustAppend(t, s, line(0, 150)) // file A
-	clock.Add(30 * time.Minute)
+	clock.Advance(30 * time.Minute)
 	mustAppend(t, s, line(1, 150)) // file B (A closed now, at +30m)
-	clock.Add(50 * time.Minute)
+	clock.Advance(50 * time.Minute)
 	mustAppend(t, s, line(2, 150)) // file C at +80m: A is 50m closed, stays
 	if n := len(dataNames(t, s.Dir())); n != 3 {
 		t.Fatalf("%d files, want 3", n)
 	}
-	clock.Add(15 * time.Minute) // A closed 65m ago
+	clock.Advance(15 * time.Minute) // A closed 65m ago
 	tick <- clock.Now()
 	removed := waitFor(t, ev.remCh, "removal by age")
 	if r := ev.reason(removed); r != RemovedMaxAge {
 		t.Fatalf("removed %s for %q", removed, r)
 	}
-	clock.Add(10 * time.Hour)
+	clock.Advance(10 * time.Hour)
 	tick <- clock.Now()
 	waitFor(t, ev.remCh, "second removal by age")
 	tick <- clock.Now() // handled only after the previous tick finished
@@ -112,7 +112,7 @@ func TestRetentionAtExactlyMaxAge(t *testing.T) {
 	}
 	defer mustClose(t, s)
 	mustAppend(t, s, line(0, 150)) // file A
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	mustAppend(t, s, line(1, 150)) // file B: A closed now
 	kept := func() int {
 		// A second tick is taken only once the first was handled, and the
@@ -123,11 +123,11 @@ func TestRetentionAtExactlyMaxAge(t *testing.T) {
 		defer s.filesMu.Unlock()
 		return len(s.files)
 	}
-	clock.Add(time.Hour - time.Microsecond)
+	clock.Advance(time.Hour - time.Microsecond)
 	if n := kept(); n != 2 {
 		t.Fatalf("a file closed MaxAge-1µs ago was dropped: %d files kept, want 2", n)
 	}
-	clock.Add(time.Microsecond)
+	clock.Advance(time.Microsecond)
 	if n := kept(); n != 1 {
 		t.Fatalf("a file closed exactly MaxAge ago was kept: %d files kept, want 1", n)
 	}

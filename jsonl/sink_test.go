@@ -159,7 +159,7 @@ func TestNamesUniqueAndOrderedWhenClockStepsBack(t *testing.T) {
 	const n = 3000
 	for i := range n {
 		if i%500 == 0 {
-			clock.Add(-time.Hour) // NTP step back
+			clock.Advance(-time.Hour) // NTP step back
 		}
 		mustAppend(t, s, line(i, 30))
 	}
@@ -234,24 +234,24 @@ func TestIntervalRotation(t *testing.T) {
 
 	// On Append: a file older than Interval is rotated before the write.
 	mustAppend(t, s, line(0, 40))
-	clock.Add(59 * time.Second)
+	clock.Advance(59 * time.Second)
 	mustAppend(t, s, line(1, 40))
 	if s.Stats().Rotations != 0 {
 		t.Fatal("rotated before the interval passed")
 	}
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	mustAppend(t, s, line(2, 40))
 	if got := waitFor(t, ev.rotCh, "rotation on append"); got == first {
 		t.Fatal("rotation did not start a new file")
 	}
 
 	// On the ticker: a quiet, non-empty file is rotated.
-	clock.Add(time.Minute)
+	clock.Advance(time.Minute)
 	tick <- clock.Now()
 	waitFor(t, ev.rotCh, "rotation on tick")
 
 	// An empty live file is not rotated by the ticker.
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	tick <- clock.Now()
 	tick <- clock.Now() // returns only after the first tick was handled
 	if r := s.Stats().Rotations; r != 2 {

@@ -9,28 +9,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/fakeclock"
 )
 
-// fakeClock is a JoinStore clock the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) add(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
-}
-
-func newTestStore(opts JoinOptions) (*JoinStore, *fakeClock) {
-	clk := &fakeClock{now: fixedNow}
+func newTestStore(opts JoinOptions) (*JoinStore, *fakeclock.Clock) {
+	clk := fakeclock.New(fixedNow)
 	opts.Now = clk.Now
 	if opts.Wait == 0 {
 		opts.Wait = time.Minute
@@ -145,7 +129,7 @@ func TestJoinEventFirst(t *testing.T) {
 	if r := flush(t, s, false, true); lines(r.out) != 0 {
 		t.Fatalf("flushed before the wait ran out: %s", r.out)
 	}
-	clk.add(time.Minute)
+	clk.Advance(time.Minute)
 	r := flush(t, s, false, true)
 	if lines(r.out) != 1 || r.st.Written[8] != 1 || len(r.obs.seen) != 1 || r.obs.seen[0].InputTokens != 10 {
 		t.Fatalf("flush after the wait: %s %+v %+v", r.out, r.st, r.obs.seen)
@@ -177,7 +161,7 @@ func TestJoinRetryCountsOnce(t *testing.T) {
 	}
 
 	runJoined(t, c, s, true, spansOf(c, requestSpan("r9")))
-	clk.add(time.Hour)
+	clk.Advance(time.Hour)
 	if r := flush(t, s, false, false); lines(r.out) != 1 {
 		t.Fatalf("first flush: %s", r.out)
 	}
@@ -345,7 +329,7 @@ func TestMetricYieldsToSpans(t *testing.T) {
 		t.Errorf("metric after spans: %s %+v", r.out, r.st)
 	}
 	runJoined(t, c, s, true, metricsOf(c, genaiUsageMetric("other")))
-	clk.add(time.Minute)
+	clk.Advance(time.Minute)
 	if r := flush(t, s, false, true); lines(r.out) != 1 {
 		t.Errorf("a service without spans: %s", r.out)
 	}
@@ -400,12 +384,12 @@ func TestHeldBounds(t *testing.T) {
 	if s.Stats().Keys != 4 {
 		t.Fatalf("keys %+v", s.Stats())
 	}
-	clk.add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	flush(t, s, false, true) // the two held spans are due now, written: remembered from now
 	if st := s.Stats(); st.Keys != 2 || st.Held != 0 {
 		t.Errorf("after Remember: %+v", st)
 	}
-	clk.add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	flush(t, s, false, true)
 	if st := s.Stats(); st.Keys != 0 || st.Traces != 0 {
 		t.Errorf("after Remember again: %+v", st)

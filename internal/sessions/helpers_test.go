@@ -10,32 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/fakeclock"
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
 )
 
 // t0 is the fake clock's start; record times in tests are t0 plus offsets.
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 
-// fakeClock is a tracker clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *fakeClock { return &fakeClock{now: t0} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
+// newClock is a tracker clock the test moves by hand, from t0.
+func newClock() *fakeclock.Clock { return fakeclock.New(t0) }
 
 // line is one checked synthesized line.
 type line struct {

@@ -5,9 +5,11 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/fakeclock"
 )
 
-func newTracker(c *fakeClock, maxTracked int) *Tracker {
+func newTracker(c *fakeclock.Clock, maxTracked int) *Tracker {
 	return New(Options{IdleTimeout: 30 * time.Minute, MaxTracked: maxTracked, Now: c.Now})
 }
 
