@@ -43,10 +43,7 @@ func BenchmarkAppendLogs(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			const n = 1000
 			ld := claudeBatch(n, bc.mapped)
-			c, err := New(defaultOptions())
-			if err != nil {
-				b.Fatal(err)
-			}
+			c := mustNew(b, defaultOptions())
 			var st Stats
 			dst := c.AppendLogs(nil, ld, &st)
 			b.SetBytes(int64(len(dst)))
@@ -88,10 +85,7 @@ func BenchmarkAppendMetrics(b *testing.B) {
 	}
 	n := md.DataPointCount()
 	b.Run("mixed_1000", func(b *testing.B) {
-		c, err := New(Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := mustNew(b, Options{BuiltinRules: true, Rules: []Rule{claudeUsageRule}})
 		var st Stats
 		dst := c.AppendMetrics(nil, md, &st)
 		b.SetBytes(int64(len(dst)))

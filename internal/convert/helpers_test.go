@@ -147,9 +147,16 @@ func newConverter(t testing.TB, opts Options) *Converter {
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return fixedNow }
 	}
+	return mustNew(t, opts)
+}
+
+// mustNew is New failing tb on an error; the clock and ids are opts' (the
+// real ones unless set), as in the exporter.
+func mustNew(tb testing.TB, opts Options) *Converter {
+	tb.Helper()
 	c, err := New(opts)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return c
 }

@@ -14,10 +14,7 @@ import (
 // role, a common key (known only for its encoding: load keeps no value for
 // it) and an unknown key, with repeats: the last value of a key wins.
 func TestAttrSetGetEveryKind(t *testing.T) {
-	c, err := New(defaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustNew(t, defaultOptions())
 	role, common := "decision", "terminal.type"
 	if id := int16(c.keys.idx.Lookup(role)); id < 0 || id >= c.keys.roles {
 		t.Fatalf("%s: id %d, want a role id below %d", role, id, c.keys.roles)

@@ -142,10 +142,7 @@ func TestConversionAllocatesNothing(t *testing.T) {
 func BenchmarkAppendLogsObserved(b *testing.B) {
 	const n = 1000
 	ld := claudeBatch(n, true)
-	c, err := New(defaultOptions())
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := mustNew(b, defaultOptions())
 	obs := keepAll{}
 	var st Stats
 	dst := c.AppendLogsObserved(nil, ld, &st, obs)

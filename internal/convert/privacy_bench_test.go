@@ -36,10 +36,7 @@ func BenchmarkPrivacy(b *testing.B) {
 				opts := defaultOptions()
 				opts.Privacy = pc.p
 				opts.Unmatched = "performance"
-				c, err := New(opts)
-				if err != nil {
-					b.Fatal(err)
-				}
+				c := mustNew(b, opts)
 				ld := bt.ld()
 				var st Stats
 				dst := c.AppendLogs(nil, ld, &st)

@@ -80,10 +80,7 @@ func TestReferenceFixtures(t *testing.T) {
 	total := 0
 	for _, rc := range referenceCases {
 		t.Run(rc.payload, func(t *testing.T) {
-			c, err := New(defaultOptions()) // real ids and clock: what the exporter writes
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := mustNew(t, defaultOptions()) // real ids and clock: what the exporter writes
 			lines, st := convertFile(t, c, filepath.Join(shared, "fixtures", rc.payload))
 			entries := checkLines(t, lines)
 			if len(entries) != len(rc.entries) {
@@ -130,10 +127,7 @@ func TestSeedcheckOwnPayloads(t *testing.T) {
 	if err != nil || len(payloads) == 0 {
 		t.Fatalf("no payloads: %v", err)
 	}
-	c, err := New(Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true, Rules: []Rule{claudeUsageRule}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustNew(t, Options{TypeAttribute: "analytics.type", BuiltinRules: true, IncludeBuckets: true, Rules: []Rule{claudeUsageRule}})
 	var all []byte
 	n := 0
 	for _, p := range payloads {

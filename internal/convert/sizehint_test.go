@@ -12,10 +12,7 @@ import (
 // allocates several times the output and copies it four times). Counted in
 // bytes allocated, which tell the two apart even under -race.
 func TestAppendLogsSizesFreshBufferOnce(t *testing.T) {
-	c, err := New(defaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustNew(t, defaultOptions())
 	ld := claudeBatch(1000, true)
 	var st Stats
 	want := len(c.AppendLogs(nil, ld, &st))

@@ -92,10 +92,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 			recs.At(i).SetTraceID(traceA)
 			recs.At(i).SetSpanID(sid(byte(i%250 + 1)))
 		}
-		c, err := New(defaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := mustNew(b, defaultOptions())
 		var st Stats
 		dst := c.AppendLogs(nil, ld, &st)
 		b.SetBytes(int64(len(dst)))
@@ -103,10 +100,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 	})
 	b.Run("as_logs_mapped_1000", func(b *testing.B) {
 		td := logsAsSpans(b, claudeBatch(n, true))
-		c, err := New(defaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := mustNew(b, defaultOptions())
 		var st Stats
 		dst := c.AppendTraces(nil, td, &st)
 		if lines(dst) != n {
@@ -123,10 +117,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 			}
 			return false
 		})
-		c, err := New(defaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := mustNew(b, defaultOptions())
 		var st Stats
 		dst := c.AppendTraces(nil, td, &st)
 		if st.Written[2]+st.Written[3]+st.Written[8] != n {
@@ -139,10 +130,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 		td := captureSpans(b, "codex-0.169.0/tool_ok", n, func(sp ptrace.Span) bool {
 			return sp.Name() != "session_task.turn" && sp.Name() != "exec_command"
 		})
-		c, err := New(defaultOptions())
-		if err != nil {
-			b.Fatal(err)
-		}
+		c := mustNew(b, defaultOptions())
 		var st Stats
 		obs := &nopObserver{}
 		dst := c.AppendTracesObserved(nil, td, &st, obs, nil)
@@ -158,10 +146,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 // default rules, timed by the record, in one trace.
 func logsAsSpans(b *testing.B, ld plog.Logs) ptrace.Traces {
 	b.Helper()
-	c, err := New(defaultOptions())
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := mustNew(b, defaultOptions())
 	var st Stats
 	var types []string
 	for _, line := range bytes.SplitAfter(c.AppendLogs(nil, ld, &st), []byte("\n")) {
@@ -205,10 +190,7 @@ func logsAsSpans(b *testing.B, ld plog.Logs) ptrace.Traces {
 func BenchmarkAppendLogsJoined(b *testing.B) {
 	const n = 1000
 	ld := claudeBatch(n, true)
-	c, err := New(defaultOptions())
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := mustNew(b, defaultOptions())
 	s := NewJoinStore(JoinOptions{})
 	var st Stats
 	run := func(dst []byte) []byte {
