@@ -3,32 +3,13 @@ package contribtest
 import (
 	"context"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/fakeclock"
 	"github.com/analyticsexporter/analyticsexporter/internal/sessions"
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
-
-// clock is a tracker clock moved by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
 
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
@@ -43,7 +24,7 @@ func entry(typ, id string, off time.Duration) *sessions.Entry {
 func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	c := &clock{now: t0}
+	c := fakeclock.New(t0)
 	const idle = 30 * time.Minute
 
 	ext := startFileStorage(t, dir)
@@ -72,7 +53,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c.advance(5 * time.Minute) // the restart
+	c.Advance(5 * time.Minute) // the restart
 	ext = startFileStorage(t, dir)
 	client = openClient(t, ext)
 	defer func() {
@@ -97,7 +78,7 @@ func TestTrackerPersistsThroughFileStorage(t *testing.T) {
 	if out := tr.Commit(nil, &batch); len(out) != 0 {
 		t.Fatalf("resumed span wrote %s (a second start?)", out)
 	}
-	lines := sinktest.ParseLines(t, tr.Expire(nil, c.advance(idle)))
+	lines := sinktest.ParseLines(t, tr.Expire(nil, c.Advance(idle)))
 	end := sinktest.Only(t, lines, "session_end", "s1")
 	want := map[string]any{"duration_seconds": 90.0, "token_count": 165.0, "records": 3.0,
 		"tool_uses": 1.0, "model": "m1", "end_reason": "idle_timeout", "start_synthesized": true}
