@@ -132,22 +132,7 @@ async function main() {
     },
   }, async span => {
     try {
-      const messages = [
-        { role: 'system', content: 'You are a shell agent. Use the tool to run commands.' },
-        { role: 'user', content: prompt },
-      ];
-      for (let turn = 0; turn < 5; turn++) {
-        const { content, calls } = await chat(client, model, messages);
-        if (calls.length === 0) {
-          console.log(content);
-          return;
-        }
-        messages.push({ role: 'assistant', content: content || null, tool_calls: calls });
-        for (const call of calls) {
-          messages.push({ role: 'tool', tool_call_id: call.id, content: runTool(call) });
-        }
-      }
-      throw new Error('no answer after 5 turns');
+      await shell.converse(prompt, messages => chat(client, model, messages), runTool);
     } catch (err) {
       span.recordException(err);
       span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });

@@ -1,7 +1,8 @@
 'use strict';
-// The one tool of the conformance apps: it runs a shell command in the
-// working directory and returns what it printed. Shared by the apps so that
-// each instrumentation sees the same tool.
+// The one tool of the conformance apps, which runs a shell command in the
+// working directory and returns what it printed, and the agent loop around
+// it. Shared by the apps so that each instrumentation sees the same tool
+// and the same conversation.
 
 const { spawnSync } = require('node:child_process');
 
@@ -39,4 +40,27 @@ function settings() {
   };
 }
 
-module.exports = { name, description, parameters, run, settings };
+// converse is the shell agent: a system turn and the prompt, then up to
+// five model turns; chat(messages) asks the model and resolves to
+// { content, calls }, runTool(call) answers one tool call (or resolves to
+// the answer). It prints the model's answer and resolves to it.
+async function converse(prompt, chat, runTool) {
+  const messages = [
+    { role: 'system', content: 'You are a shell agent. Use the tool to run commands.' },
+    { role: 'user', content: prompt },
+  ];
+  for (let turn = 0; turn < 5; turn++) {
+    const { content, calls } = await chat(messages);
+    if (calls.length === 0) {
+      console.log(content);
+      return content;
+    }
+    messages.push({ role: 'assistant', content: content || null, tool_calls: calls });
+    for (const call of calls) {
+      messages.push({ role: 'tool', tool_call_id: call.id, content: await runTool(call) });
+    }
+  }
+  throw new Error('no answer after 5 turns');
+}
+
+module.exports = { name, description, parameters, run, settings, converse };

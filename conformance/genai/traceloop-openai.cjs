@@ -42,29 +42,14 @@ async function main() {
   const { prompt, model, sessionId } = shell.settings();
   const client = new OpenAI();
   await traceloop.withAssociationProperties({ [traceloop.AssociationProperty.SESSION_ID]: sessionId }, () =>
-    traceloop.withAgent({ name: AGENT }, async () => {
-      const messages = [
-        { role: 'system', content: 'You are a shell agent. Use the tool to run commands.' },
-        { role: 'user', content: prompt },
-      ];
-      for (let turn = 0; turn < 5; turn++) {
-        const { content, calls } = await chat(client, model, messages);
-        if (calls.length === 0) {
-          console.log(content);
-          return content;
-        }
-        messages.push({ role: 'assistant', content: content || null, tool_calls: calls });
-        for (const call of calls) {
-          const { command } = JSON.parse(call.function.arguments);
-          const result = await traceloop.withTool({ name: call.function.name }, async ({ command }) => {
-            const { output, exitCode } = shell.run(command);
-            return `exit status ${exitCode}\n${output}`;
-          }, { command });
-          messages.push({ role: 'tool', tool_call_id: call.id, content: result });
-        }
-      }
-      throw new Error('no answer after 5 turns');
-    }));
+    traceloop.withAgent({ name: AGENT }, () =>
+      shell.converse(prompt, messages => chat(client, model, messages), call => {
+        const { command } = JSON.parse(call.function.arguments);
+        return traceloop.withTool({ name: call.function.name }, async ({ command }) => {
+          const { output, exitCode } = shell.run(command);
+          return `exit status ${exitCode}\n${output}`;
+        }, { command });
+      })));
 }
 
 main()
