@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -174,7 +172,7 @@ receivers:
   otlp:
     protocols:
       http:
-        endpoint: 127.0.0.1:%d
+        endpoint: %s
 exporters:
   analytics:
     directory: %q
@@ -191,14 +189,14 @@ service:
 
 func startCollector(t *testing.T, bin, out string) *liveCollector {
 	t.Helper()
-	port := freePort(t)
+	addr := testproc.FreeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, collectorConfig, port, out), 0o600); err != nil {
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, collectorConfig, addr, out), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c := &liveCollector{
 		p:       testproc.Start(t, "the Collector", bin, []string{"--config", cfg}, testproc.Options{}),
-		httpURL: "http://127.0.0.1:" + strconv.Itoa(port),
+		httpURL: "http://" + addr,
 	}
 	if err := c.p.WaitLog(testbinary.ReadyMessage, 60*time.Second); err != nil {
 		t.Fatalf("%v: %s", err, c.p.Output())
@@ -217,16 +215,6 @@ func (c *liveCollector) stop(t *testing.T) {
 	if log := c.p.Output(); strings.Contains(log, "\terror\t") {
 		t.Logf("collector log has errors:\n%s", log)
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // runAgent runs one agent invocation with env added to a minimal

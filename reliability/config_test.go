@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // ports are the loopback endpoints of one Collector.
@@ -20,7 +21,7 @@ type ports struct {
 }
 
 func newPorts(t testing.TB) ports {
-	return ports{grpc: freePort(t), metrics: freePort(t)}
+	return ports{grpc: testproc.FreeAddr(t), metrics: testproc.FreeAddr(t)}
 }
 
 // exporterCfg is the `analytics` exporter section of a test config.

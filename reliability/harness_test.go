@@ -4,7 +4,6 @@ package reliability
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -68,18 +67,6 @@ func figure(t testing.TB, format string, args ...any) {
 	if err := f.Close(); err != nil {
 		t.Errorf("report %s: %v", path, err)
 	}
-}
-
-// freePort returns a loopback address with a port that was free a moment
-// ago (the kernel picks it).
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
 }
 
 // collector is one running otelcol-analytics process.

@@ -48,17 +48,6 @@ func binary(t testing.TB, env, rel, target string) string {
 	return bin
 }
 
-// freePort returns a loopback address whose port was free a moment ago.
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
-}
-
 func port(addr string) string {
 	_, p, _ := net.SplitHostPort(addr)
 	return p
@@ -205,7 +194,7 @@ func backendEndpoints(t testing.TB) []string {
 			t.Logf("%s is taken (%v): the backends get free ports, and the share of each is what the ring makes of them", a, err)
 			out := make([]string, len(backendAddrs))
 			for i := range out {
-				out[i] = freePort(t)
+				out[i] = testproc.FreeAddr(t)
 			}
 			return out
 		}
@@ -231,11 +220,11 @@ func (b *backend) launch(t testing.TB) (env, args []string) {
 	env = []string{
 		"BACKEND_ENDPOINT=" + b.grpc,
 		"BACKEND_DIRECTORY=" + b.dir,
-		"BACKEND_METRICS_PORT=" + port(freePort(t)),
+		"BACKEND_METRICS_PORT=" + port(testproc.FreeAddr(t)),
 	}
 	args = []string{"--config", filepath.Join(repoRoot(t), "gateway", "backend.yaml")}
 	if b.withHTTP {
-		b.http = freePort(t)
+		b.http = testproc.FreeAddr(t)
 		args = append(args, "--config", "yaml:receivers::otlp::protocols::http::endpoint: "+b.http)
 	}
 	return env, args
@@ -272,13 +261,13 @@ func newGateway(t testing.TB, bin, dir string, backends []*backend) *gateway {
 		hosts[i] = b.grpc
 	}
 	g.p = start(t, "gateway", bin, dir, func() ([]string, []string) {
-		g.http = freePort(t)
+		g.http = testproc.FreeAddr(t)
 		return nil, []string{
 			"--config", filepath.Join(repoRoot(t), "gateway", "config.yaml"),
-			"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + freePort(t),
+			"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + testproc.FreeAddr(t),
 			"--config", "yaml:receivers::otlp::protocols::http::endpoint: " + g.http,
 			"--config", "yaml:exporters::load_balancing::resolver::static::hostnames: [" + strings.Join(hosts, ", ") + "]",
-			"--config", "yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: " + port(freePort(t)) + "}}}}]",
+			"--config", "yaml:service::telemetry::metrics::readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: " + port(testproc.FreeAddr(t)) + "}}}}]",
 		}
 	})
 	return g

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/replay"
+	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // Environment of the scale test (make scale, make scale-short).
@@ -275,7 +276,7 @@ func dropUnroutedTraces(t *testing.T, caps []*replay.Capture) []*replay.Capture 
 func reference(t *testing.T, analytics string, plan *replay.Plan, ids [][]string) map[string]int {
 	t.Helper()
 	dir := outDir(t, "reference")
-	b := newBackend(t, analytics, dir, "reference", freePort(t), true)
+	b := newBackend(t, analytics, dir, "reference", testproc.FreeAddr(t), true)
 	took, items := run(t, plan, b.http, nil)
 	cpu := b.p.busy()
 	b.p.stop()

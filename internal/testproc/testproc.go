@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -174,6 +175,20 @@ func (p *Proc) Stop(sig os.Signal, timeout time.Duration) error {
 func (p *Proc) Kill(timeout time.Duration) bool {
 	_ = p.cmd.Process.Kill()
 	return p.WaitExit(timeout)
+}
+
+// FreeAddr returns a loopback address (127.0.0.1:port) whose port was free
+// a moment ago, for a child to listen on. Another process can take the
+// port before the child binds it: a start that fails with "address already
+// in use" is worth trying again on a fresh address.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("free port: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
 }
 
 // Tail returns the last n bytes of s, marked with a leading "…" when it

@@ -3,6 +3,7 @@ package testproc
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -148,6 +149,19 @@ func TestDirAndEnv(t *testing.T) {
 	if want := "dir=" + abs + " value=x1\n"; p.Output() != want {
 		t.Errorf("output %q, want %q", p.Output(), want)
 	}
+}
+
+func TestFreeAddr(t *testing.T) {
+	addr := FreeAddr(t)
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host != "127.0.0.1" {
+		t.Fatalf("FreeAddr = %q (%v), want a loopback address", addr, err)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the address is not free: %v", err)
+	}
+	_ = l.Close()
 }
 
 func TestTail(t *testing.T) {
