@@ -307,6 +307,20 @@ func (c *checker) eq(what string, got, want any) {
 	}
 }
 
+// null counts a comparison and settles it when a side is null: both null
+// match, one null fails. It reports whether it settled the comparison.
+func (c *checker) null(what string, got, want any) bool {
+	c.t.Helper()
+	c.n++
+	if got != nil && want != nil {
+		return false
+	}
+	if got != nil || want != nil {
+		c.fail("%s: report %s, duckdb %s", what, str(got), str(want))
+	}
+	return true
+}
+
 // rat reads a decimal.
 func rat(v any) *big.Rat {
 	r, ok := new(big.Rat).SetString(str(v))
@@ -334,11 +348,7 @@ func roundMicros(r *big.Rat) string {
 // the micro-unit.
 func (c *checker) micros(what string, got, want any) {
 	c.t.Helper()
-	c.n++
-	if got == nil || want == nil {
-		if got != nil || want != nil {
-			c.fail("%s: report %s, duckdb %s", what, str(got), str(want))
-		}
+	if c.null(what, got, want) {
 		return
 	}
 	w := rat(want)
@@ -362,11 +372,7 @@ func (c *checker) pico(what string, got, want any) {
 // rank: within the sketch's relative accuracy (plus the 0.001 ms rounding).
 func (c *checker) quantile(what string, got, want any) {
 	c.t.Helper()
-	c.n++
-	if got == nil || want == nil {
-		if got != nil || want != nil {
-			c.fail("%s: report %s, duckdb %s", what, str(got), str(want))
-		}
+	if c.null(what, got, want) {
 		return
 	}
 	g, err1 := strconv.ParseFloat(str(got), 64)
