@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // TestPrivacyDefaults sends the agents' payloads to the built Collector with
@@ -32,7 +34,7 @@ privacy:
   hash_key: ${env:`+env+`}
 `)
 	s := newSender(t, c)
-	root := repoRoot(t)
+	root := testbinary.RepoRoot(t)
 	for _, name := range []string{"claude_code_logs", "codex_logs", "gemini_cli_logs"} {
 		p := loadPayload(t, filepath.Join(root, "testdata", "payloads", name+".json"), name)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

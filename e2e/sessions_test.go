@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // TestSmokeSessionEndOnSigterm runs the built Collector with the default
@@ -18,7 +19,7 @@ import (
 // must close the open session with exactly one session_end whose totals add
 // up the session's token_usage, tool_use and error_occurred entries.
 func TestSmokeSessionEndOnSigterm(t *testing.T) {
-	root := repoRoot(t)
+	root := testbinary.RepoRoot(t)
 	p := loadPayload(t, filepath.Join(root, "testdata", "payloads", "claude_code_logs.json"), "claude_code_logs")
 
 	c := startCollector(t, "compression: gzip\n")

@@ -43,7 +43,7 @@ privacy:
 // the built Collector, stops it with SIGTERM and checks that exactly the
 // golden lines (once per transport) were written, all valid.
 func TestSmoke(t *testing.T) {
-	root := repoRoot(t)
+	root := testbinary.RepoRoot(t)
 	payloads, exp := loadPayloads(t, root, len(transports))
 
 	c := startCollector(t, smokeExporterConfig)
@@ -98,19 +98,6 @@ func TestSmoke(t *testing.T) {
 	}
 
 	t.Run("seedcheck", func(t *testing.T) { seedcheck(t, root, c.outDir, exp.total) })
-}
-
-// repoRoot is the repository root: the test runs in e2e/.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repository root not found from %s: %v", root, err)
-	}
-	return root
 }
 
 // loadPayloads reads testdata/payloads/*.json and the expected output of
@@ -191,7 +178,7 @@ func seedcheck(t *testing.T, root, dir string, want int) {
 // repository's config.yaml, the config `make run` uses.
 func TestDefaultConfigValidates(t *testing.T) {
 	bin := testbinary.Path(t)
-	out, err := exec.Command(bin, "validate", "--config", filepath.Join(repoRoot(t), "config.yaml")).CombinedOutput()
+	out, err := exec.Command(bin, "validate", "--config", filepath.Join(testbinary.RepoRoot(t), "config.yaml")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("config.yaml does not validate: %v\n%s", err, out)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
 // sendCapture posts every request of a stored agent capture
@@ -19,7 +20,7 @@ import (
 // a signal.
 func sendCapture(t *testing.T, s *sender, capture, skip string) {
 	t.Helper()
-	reqs, err := otlpcapture.Load(filepath.Join(repoRoot(t), "testdata", "agents", capture, "otlp"))
+	reqs, err := otlpcapture.Load(filepath.Join(testbinary.RepoRoot(t), "testdata", "agents", capture, "otlp"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,13 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
 // sharedDir is ../shared next to the repository, or "" when absent.
 func sharedDir(t testing.TB) string {
-	d := filepath.Join(repoRoot(t), "..", "shared")
+	d := filepath.Join(testbinary.RepoRoot(t), "..", "shared")
 	if _, err := os.Stat(filepath.Join(d, "tools", "seedcheck.py")); err != nil {
 		return ""
 	}

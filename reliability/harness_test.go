@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -18,16 +17,6 @@ import (
 
 // startTimeout bounds how long a Collector may take to start or to fail.
 const startTimeout = 30 * time.Second
-
-// repoRoot is the repository root (the parent of this package's folder).
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the reliability package source")
-	}
-	return filepath.Dir(filepath.Dir(file))
-}
 
 // short reports whether the short form runs (-short or RELIABILITY_SHORT=1).
 func short() bool {

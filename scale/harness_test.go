@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,23 +23,13 @@ const (
 	stopTimeout  = 2 * time.Minute  // SIGTERM to exit, the gateway's drain included
 )
 
-// repoRoot is the repository root (the parent of this package's folder).
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the scale package source")
-	}
-	return filepath.Dir(filepath.Dir(file))
-}
-
 // binary returns $env, else rel under the repository root; a missing
 // binary fails the test (a scale run without it proves nothing).
 func binary(t testing.TB, env, rel, target string) string {
 	t.Helper()
 	bin := os.Getenv(env)
 	if bin == "" {
-		bin = filepath.Join(repoRoot(t), rel)
+		bin = filepath.Join(testbinary.RepoRoot(t), rel)
 	}
 	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
 		t.Fatalf("%s not found (run `make %s` or set %s): %v", bin, target, env, err)
@@ -222,7 +211,7 @@ func (b *backend) launch(t testing.TB) (env, args []string) {
 		"BACKEND_DIRECTORY=" + b.dir,
 		"BACKEND_METRICS_PORT=" + port(testproc.FreeAddr(t)),
 	}
-	args = []string{"--config", filepath.Join(repoRoot(t), "gateway", "backend.yaml")}
+	args = []string{"--config", filepath.Join(testbinary.RepoRoot(t), "gateway", "backend.yaml")}
 	if b.withHTTP {
 		b.http = testproc.FreeAddr(t)
 		args = append(args, "--config", "yaml:receivers::otlp::protocols::http::endpoint: "+b.http)
@@ -263,7 +252,7 @@ func newGateway(t testing.TB, bin, dir string, backends []*backend) *gateway {
 	g.p = start(t, "gateway", bin, dir, func() ([]string, []string) {
 		g.http = testproc.FreeAddr(t)
 		return nil, []string{
-			"--config", filepath.Join(repoRoot(t), "gateway", "config.yaml"),
+			"--config", filepath.Join(testbinary.RepoRoot(t), "gateway", "config.yaml"),
 			"--config", "yaml:receivers::otlp::protocols::grpc::endpoint: " + testproc.FreeAddr(t),
 			"--config", "yaml:receivers::otlp::protocols::http::endpoint: " + g.http,
 			"--config", "yaml:exporters::load_balancing::resolver::static::hostnames: [" + strings.Join(hosts, ", ") + "]",

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/replay"
+	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 	"github.com/analyticsexporter/analyticsexporter/internal/testproc"
 )
 
@@ -144,7 +145,7 @@ func TestScale(t *testing.T) {
 	gatewayBin := binary(t, "OTELCOL_GATEWAY_BINARY", "_build/gateway/otelcol-gateway", "gateway")
 	root := os.Getenv(capturesEnv)
 	if root == "" {
-		root = filepath.Join(repoRoot(t), "testdata", "agents")
+		root = filepath.Join(testbinary.RepoRoot(t), "testdata", "agents")
 	}
 	caps, err := replay.Load(root, nil)
 	if err != nil {

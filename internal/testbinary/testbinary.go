@@ -1,6 +1,7 @@
 // Package testbinary locates the built Collector (otelcol-analytics) for the
-// tests that run it: the end-to-end smoke test (e2e/) and the reliability
-// suite (reliability/).
+// tests that run it: the end-to-end smoke test (e2e/), the reliability
+// suite (reliability/) and the scale test (scale/); and the repository
+// root for tests that read its files.
 package testbinary
 
 import (
@@ -26,11 +27,7 @@ func Path(tb testing.TB) string {
 	tb.Helper()
 	bin := os.Getenv(Env)
 	if bin == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			tb.Fatal("cannot locate the repository root")
-		}
-		bin = filepath.Join(filepath.Dir(file), "..", "..", "_build", "otelcol-analytics")
+		bin = filepath.Join(RepoRoot(tb), "_build", "otelcol-analytics")
 	}
 	abs, err := filepath.Abs(bin)
 	if err != nil {
@@ -40,4 +37,15 @@ func Path(tb testing.TB) string {
 		tb.Fatalf("Collector binary %s not found (run `make build`, or set %s): %v", abs, Env, err)
 	}
 	return abs
+}
+
+// RepoRoot returns the repository root, found from this package's source
+// (the tests run in their own package's folder, at different depths).
+func RepoRoot(tb testing.TB) string {
+	tb.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		tb.Fatal("cannot locate the repository root")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
