@@ -449,24 +449,22 @@ func total(m map[string]int) int {
 // reportDiff fails the test with what is missing from or extra in got.
 func reportDiff(t *testing.T, got, ref map[string]int) {
 	t.Helper()
-	missing, extra, shown := 0, 0, 0
-	for k, n := range ref {
-		if d := n - got[k]; d > 0 {
-			missing += d
-			if shown < 5 {
-				t.Logf("missing %dx: %.300q", d, k)
-				shown++
+	shown := 0
+	// surplus counts what a has beyond b, logging the first few (up to
+	// shown == upTo over both calls).
+	surplus := func(a, b map[string]int, what string, upTo int) int {
+		n := 0
+		for k, c := range a {
+			if d := c - b[k]; d > 0 {
+				n += d
+				if shown < upTo {
+					t.Logf("%s %dx: %.300q", what, d, k)
+					shown++
+				}
 			}
 		}
+		return n
 	}
-	for k, n := range got {
-		if d := n - ref[k]; d > 0 {
-			extra += d
-			if shown < 10 {
-				t.Logf("extra %dx: %.300q", d, k)
-				shown++
-			}
-		}
-	}
+	missing, extra := surplus(ref, got, "missing", 5), surplus(got, ref, "extra", 10)
 	t.Errorf("the output differs from the reference: %d entries missing, %d extra", missing, extra)
 }

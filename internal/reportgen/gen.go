@@ -5,6 +5,7 @@ package reportgen
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -97,15 +98,7 @@ func Generate(cfg Config) (Stats, error) {
 	}
 	for i, dir := range cfg.Dirs {
 		ls := perDir[i]
-		slices.SortStableFunc(ls, func(a, b line) int {
-			switch {
-			case a.ts < b.ts:
-				return -1
-			case a.ts > b.ts:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(ls, func(a, b line) int { return cmp.Compare(a.ts, b.ts) })
 		n, b, err := writeDir(dir, ls, cfg.Compression[i%len(cfg.Compression)], cfg.LinesPerFile)
 		if err != nil {
 			return st, err

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -87,15 +88,7 @@ func decodeSnapshot(data []byte) ([]*session, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	slices.SortStableFunc(spans, func(a, b *session) int {
-		switch {
-		case a.seen < b.seen:
-			return -1
-		case a.seen > b.seen:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(spans, func(a, b *session) int { return cmp.Compare(a.seen, b.seen) })
 	return spans, nil
 }
 
