@@ -755,50 +755,31 @@ func (s *JoinStore) countTraces() {
 // expire forgets the keys, trace sessions, services and timing not seen
 // for Remember (Wait for timing), and the oldest beyond MaxRemembered.
 func (s *JoinStore) expire(now int64) {
-	for {
-		key, at, ok := s.keyQ.peek()
-		if !ok || (at > now-s.remember && len(s.keys) <= s.maxRemembered) {
-			break
-		}
-		s.keyQ.pop()
+	limit := s.maxRemembered
+	s.keyQ.popExpired(now-s.remember, func() bool { return len(s.keys) > limit }, func(key string, at int64) {
 		if ks := s.keys[key]; ks != nil && ks.at == at && ks.owner == nil && ks.held == nil {
 			delete(s.keys, key)
 		}
-	}
-	for {
-		tid, at, ok := s.traceQ.peek()
-		if !ok || (at > now-s.remember && len(s.traces) <= s.maxRemembered) {
-			break
-		}
-		s.traceQ.pop()
+	})
+	s.traceQ.popExpired(now-s.remember, func() bool { return len(s.traces) > limit }, func(tid pcommon.TraceID, at int64) {
 		if ts, ok := s.traces[tid]; ok && ts.at == at {
 			delete(s.traces, tid)
 		}
-	}
-	for {
-		tid, at, ok := s.timingQ.peek()
-		if !ok || (at > now-s.wait && len(s.timing) <= s.maxRemembered) {
-			break
-		}
-		s.timingQ.pop()
+	})
+	s.timingQ.popExpired(now-s.wait, func() bool { return len(s.timing) > limit }, func(tid pcommon.TraceID, at int64) {
 		if t, ok := s.timing[tid]; ok && t.at == at {
 			delete(s.timing, tid)
 		}
-	}
-	for {
-		svc, at, ok := s.svcQ.peek()
-		if !ok || (at > now-s.remember && len(s.services) <= s.maxRemembered) {
-			break
-		}
-		s.svcQ.pop()
+	})
+	s.svcQ.popExpired(now-s.remember, func() bool { return len(s.services) > limit }, func(svc string, at int64) {
 		if last, ok := s.services[svc]; ok {
-			if last > at && len(s.services) <= s.maxRemembered {
+			if last > at && len(s.services) <= limit {
 				s.svcQ.push(svc, last) // seen again since: remembered from then
 			} else {
 				delete(s.services, svc)
 			}
 		}
-	}
+	})
 	s.countTraces()
 }
 
@@ -865,6 +846,19 @@ func (q *fifo[K]) peek() (K, int64, bool) {
 	}
 	it := q.items[q.head]
 	return it.k, it.at, true
+}
+
+// popExpired pops every item no later than cutoff, and the oldest beyond
+// that while full reports true, handing each to drop.
+func (q *fifo[K]) popExpired(cutoff int64, full func() bool, drop func(k K, at int64)) {
+	for {
+		k, at, ok := q.peek()
+		if !ok || (at > cutoff && !full()) {
+			return
+		}
+		q.pop()
+		drop(k, at)
+	}
 }
 
 func (q *fifo[K]) pop() {
