@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/analyticsexporter/analyticsexporter"
 	"github.com/analyticsexporter/analyticsexporter/internal/mockmodel"
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 )
 
 // markers are the mock's strings that appear only in prompt text, answers,
@@ -51,19 +51,7 @@ func replayFiles(t *testing.T, dir string, edit func(*analyticsexporter.Config))
 			edit(cfg)
 		}
 	})
-	var all []byte
-	err := filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		all = append(all, b...)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return all
+	return sinktest.RawFiles(t, out)
 }
 
 // sent returns which markers and email addresses the attributes of the

@@ -8,12 +8,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/analyticsexporter/analyticsexporter/internal/sinktest"
 	"github.com/analyticsexporter/analyticsexporter/internal/testbinary"
 )
 
@@ -47,18 +46,7 @@ privacy:
 	redacted := scrapeCounter(t, c.metricsAddr, "otelcol_analytics_attributes_redacted")
 	c.stop(t)
 
-	var files []byte
-	err := filepath.WalkDir(c.outDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		files = append(files, b...)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := sinktest.RawFiles(t, c.outDir)
 	if len(files) == 0 {
 		t.Fatal("no output")
 	}

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 
@@ -58,6 +60,31 @@ func ParseLines(tb testing.TB, b []byte) []map[string]any {
 		b = b[i+1:]
 	}
 	return out
+}
+
+// RawFiles returns the bytes of every regular file under dir (the lock and
+// any compressed file included, as they are on disk) one after the other,
+// in lexical order: what a search of the directory for a string sees.
+func RawFiles(tb testing.TB, dir string) []byte {
+	tb.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer func() { _ = root.Close() }()
+	var all []byte
+	err = fs.WalkDir(root.FS(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := root.ReadFile(path)
+		all = append(all, b...)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return all
 }
 
 // eachLine calls fn with every line of the sink directory dir (the line is

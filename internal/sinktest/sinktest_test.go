@@ -163,3 +163,22 @@ func TestOfTypeAndOnly(t *testing.T) {
 		t.Errorf("data that is not an object failed with %q", msg)
 	}
 }
+
+func TestRawFilesInLexicalOrder(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"b": "2", "a/x": "1", "a/y": "", "c/d/e": "3"} {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := string(RawFiles(t, dir)); got != "123" {
+		t.Errorf("RawFiles = %q, want %q", got, "123")
+	}
+	if msg := failure(t, func(tb testing.TB) { RawFiles(tb, filepath.Join(dir, "missing")) }); msg == "" {
+		t.Error("a missing directory did not fail")
+	}
+}
