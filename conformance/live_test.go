@@ -217,6 +217,25 @@ func (c *liveCollector) stop(t *testing.T) {
 	}
 }
 
+// runPrompts runs the agent bin once per prompt of sc, with the arguments
+// args gives for prompt i, noting each command line in info.Argv and
+// logging each output.
+func runPrompts(ctx context.Context, t *testing.T, env runEnv, extraEnv []string, bin string, sc mockmodel.Scenario, info *runInfo, args func(i int, prompt string) ([]string, error)) error {
+	for i, prompt := range sc.Prompts {
+		a, err := args(i, prompt)
+		if err != nil {
+			return err
+		}
+		info.Argv = append(info.Argv, append([]string{bin}, a...))
+		out, err := runAgent(ctx, env, extraEnv, a...)
+		t.Logf("%s prompt %d:\n%s", bin, i+1, strings.TrimSpace(out))
+		if err != nil {
+			return fmt.Errorf("%s prompt %d: %w", bin, i+1, err)
+		}
+	}
+	return nil
+}
+
 // runAgent runs one agent invocation with env added to a minimal
 // environment, in dir, and returns its combined output.
 func runAgent(ctx context.Context, env runEnv, extraEnv []string, args ...string) (string, error) {

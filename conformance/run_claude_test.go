@@ -97,23 +97,18 @@ func runClaude(ctx context.Context, t *testing.T, env runEnv, sc mockmodel.Scena
 	// The URLs change with every run: store them as placeholders.
 	info.Env["ANTHROPIC_BASE_URL"] = "<mock model server>"
 	info.Env["OTEL_EXPORTER_OTLP_ENDPOINT"] = "<recording OTLP proxy>"
-	for i, prompt := range sc.Prompts {
+	err := runPrompts(ctx, t, env, extra, "claude", sc, &info, func(i int, prompt string) ([]string, error) {
 		args := []string{"-p", prompt, "--allowedTools", "Bash"}
 		if i > 0 {
 			id, err := claudeSession(env.home)
 			if err != nil {
-				return info, err
+				return nil, err
 			}
 			args = append(args, "--resume", id)
 		}
-		info.Argv = append(info.Argv, append([]string{"claude"}, args...))
-		out, err := runAgent(ctx, env, extra, args...)
-		t.Logf("claude prompt %d:\n%s", i+1, strings.TrimSpace(out))
-		if err != nil {
-			return info, fmt.Errorf("prompt %d: %w\n%s", i+1, err, out)
-		}
-	}
-	return info, nil
+		return args, nil
+	})
+	return info, err
 }
 
 // claudeSession returns the id of the session Claude Code ran under home:

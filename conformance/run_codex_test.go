@@ -90,17 +90,11 @@ func runCodex(ctx context.Context, t *testing.T, env runEnv, sc mockmodel.Scenar
 		info.Env[k] = v
 	}
 	info.Env["CODEX_HOME"] = "$HOME/.codex" // a temporary directory
-	for i, prompt := range sc.Prompts {
-		args := []string{"exec", "--strict-config", "--skip-git-repo-check", "--color", "never", prompt}
+	err := runPrompts(ctx, t, env, extra, "codex", sc, &info, func(i int, prompt string) ([]string, error) {
 		if i > 0 {
-			args = []string{"exec", "resume", "--last", "--strict-config", "--skip-git-repo-check", prompt}
+			return []string{"exec", "resume", "--last", "--strict-config", "--skip-git-repo-check", prompt}, nil
 		}
-		info.Argv = append(info.Argv, append([]string{"codex"}, args...))
-		out, err := runAgent(ctx, env, extra, args...)
-		t.Logf("codex prompt %d:\n%s", i+1, out)
-		if err != nil {
-			return info, fmt.Errorf("codex prompt %d: %w", i+1, err)
-		}
-	}
-	return info, nil
+		return []string{"exec", "--strict-config", "--skip-git-repo-check", "--color", "never", prompt}, nil
+	})
+	return info, err
 }

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -84,19 +83,14 @@ func runGemini(ctx context.Context, t *testing.T, env runEnv, sc mockmodel.Scena
 	info.Env["GOOGLE_GEMINI_BASE_URL"] = "http://127.0.0.1:<model proxy>"
 	info.Files["~/.gemini/settings.json"] = strings.ReplaceAll(string(b), env.otlpURL, "http://127.0.0.1:<otlp proxy>")
 
-	for i, p := range sc.Prompts {
-		args := []string{"-p", p, "--approval-mode", "yolo"}
+	err = runPrompts(ctx, t, env, envList, "gemini", sc, &info, func(i int, prompt string) ([]string, error) {
+		args := []string{"-p", prompt, "--approval-mode", "yolo"}
 		if i > 0 {
 			args = append(args, "--resume", "latest")
 		}
-		info.Argv = append(info.Argv, append([]string{"gemini"}, args...))
-		out, err := runAgent(ctx, env, envList, args...)
-		t.Logf("gemini prompt %d:\n%s", i+1, out)
-		if err != nil {
-			return info, fmt.Errorf("gemini prompt %d: %w", i+1, err)
-		}
-	}
-	return info, nil
+		return args, nil
+	})
+	return info, err
 }
 
 // slowProxy forwards the agent's model requests to the mock and holds the
