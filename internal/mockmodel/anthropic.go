@@ -113,10 +113,8 @@ func (s *Server) isPrompt(text string) bool {
 }
 
 func (s *Server) anthropicMessages(w http.ResponseWriter, r *http.Request) {
-	var req anthropicRequest
-	if err := anthropicReadJSON(r, &req); err != nil {
-		anthropicError(w, http.StatusBadRequest, err.Error())
-		s.record(Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Step: -1, Status: http.StatusBadRequest})
+	req, ok := s.anthropicRead(w, r)
+	if !ok {
 		return
 	}
 	rec := Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Model: req.Model, Step: -1}
@@ -157,10 +155,8 @@ func (s *Server) anthropicMessages(w http.ResponseWriter, r *http.Request) {
 // anthropicCountTokens answers a token count. It generates nothing, so it
 // is recorded as auxiliary with no usage.
 func (s *Server) anthropicCountTokens(w http.ResponseWriter, r *http.Request) {
-	var req anthropicRequest
-	if err := anthropicReadJSON(r, &req); err != nil {
-		anthropicError(w, http.StatusBadRequest, err.Error())
-		s.record(Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Step: -1, Status: http.StatusBadRequest})
+	req, ok := s.anthropicRead(w, r)
+	if !ok {
 		return
 	}
 	s.record(Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Model: req.Model, Step: -1, Aux: true, Status: http.StatusOK})
@@ -339,6 +335,17 @@ func anthropicError(w http.ResponseWriter, status int, message string) {
 		"type":  "error",
 		"error": map[string]any{"type": typ, "message": message},
 	})
+}
+
+// anthropicRead reads the request; a bad one is answered and recorded as a
+// 400, and ok is false.
+func (s *Server) anthropicRead(w http.ResponseWriter, r *http.Request) (req anthropicRequest, ok bool) {
+	if err := anthropicReadJSON(r, &req); err != nil {
+		anthropicError(w, http.StatusBadRequest, err.Error())
+		s.record(Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Step: -1, Status: http.StatusBadRequest})
+		return req, false
+	}
+	return req, true
 }
 
 // anthropicReadJSON decodes a request body of at most maxAnthropicBody bytes.
