@@ -182,3 +182,31 @@ func TestRawFilesInLexicalOrder(t *testing.T) {
 		t.Error("a missing directory did not fail")
 	}
 }
+
+// TestReadEntriesOwnTheirData: every entry keeps its own data and metadata
+// after later lines are read (the reader reuses its buffer).
+func TestReadEntriesOwnTheirData(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := jsonl.Open(dir, jsonl.Options{MaxBytes: 1 << 20, MaxFiles: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []byte
+	for i := range 3 {
+		lines = append(lines, fmt.Sprintf(`{"id":"00000000-0000-4000-8000-00000000000%d","timestamp":"2026-01-01T00:00:00.000000+00:00","type":"tool_use","session_id":null,"user_id":null,"data":{"n":%d},"metadata":{"m":%d}}`+"\n", i+1, i, i)...)
+	}
+	if err := sink.Append(lines); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range ReadEntries(t, dir) {
+		if want := fmt.Sprintf(`{"n":%d}`, i); string(e.Data) != want {
+			t.Errorf("entry %d data %s, want %s", i, e.Data, want)
+		}
+		if want := fmt.Sprintf(`{"m":%d}`, i); string(e.Metadata) != want {
+			t.Errorf("entry %d metadata %s, want %s", i, e.Metadata, want)
+		}
+	}
+}
