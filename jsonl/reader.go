@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // Reader reads back the lines of a sink directory, for tools that process
@@ -40,27 +41,70 @@ type Reader struct {
 // layout. It fails when the directory cannot be listed; an empty directory
 // reads as no lines.
 func NewReader(dir string, opts Options) (*Reader, error) {
-	opts, err := opts.withDefaults()
+	mdir, files, err := listData(dir, opts)
 	if err != nil {
 		return nil, err
+	}
+	stems := make([]string, len(files))
+	for i, f := range files {
+		stems[i] = f.stem
+	}
+	return &Reader{dir: mdir, stems: stems}, nil
+}
+
+// DataFiles returns the data files of the sink directory dir (the dir
+// given to Open, with the Options the sink was opened with; zero Options
+// for the default layout) in the order they were written, one path per
+// file: the plain file where a file is present both plain and compressed
+// (a compression finishing), else its compressed form. Names that are not
+// the sink's own, and symlinks, are left out. It is what a Reader reads,
+// for tools that open the files themselves.
+func DataFiles(dir string, opts Options) ([]string, error) {
+	mdir, files, err := listData(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(mdir, f.stem+kindExt(f.kind))
+	}
+	return paths, nil
+}
+
+// listedFile is one data file of a listing: its stem and its preferred form.
+type listedFile struct {
+	stem string
+	kind fileKind
+}
+
+// listData lists the data files of dir's data subdirectory by stem, in
+// name order, each with its preferred form (plain, then gzip, then zstd).
+func listData(dir string, opts Options) (string, []listedFile, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return "", nil, err
 	}
 	mdir := filepath.Join(dir, opts.Subdir)
 	names := naming{opts.FilePrefix}
 	entries, err := os.ReadDir(mdir)
 	if err != nil {
-		return nil, fmt.Errorf("jsonl: reader: %w", err)
+		return "", nil, fmt.Errorf("jsonl: reader: %w", err)
 	}
-	var stems []string
+	var files []listedFile
 	for _, de := range entries {
 		stem, kind := names.classify(de.Name())
-		if kind == kindPlain || kind == kindGzip || kind == kindZstd {
-			if de.Type().IsRegular() {
-				stems = append(stems, stem)
-			}
+		if (kind == kindPlain || kind == kindGzip || kind == kindZstd) && de.Type().IsRegular() {
+			files = append(files, listedFile{stem, kind})
 		}
 	}
-	slices.Sort(stems)
-	return &Reader{dir: mdir, stems: slices.Compact(stems)}, nil
+	// The kinds are numbered in order of preference.
+	slices.SortFunc(files, func(a, b listedFile) int {
+		if c := strings.Compare(a.stem, b.stem); c != 0 {
+			return c
+		}
+		return int(a.kind) - int(b.kind)
+	})
+	return mdir, slices.CompactFunc(files, func(a, b listedFile) bool { return a.stem == b.stem }), nil
 }
 
 // Next returns the next line without its '\n', or io.EOF after the last

@@ -89,3 +89,42 @@ func TestReaderMissingDirectory(t *testing.T) {
 		t.Fatal("NewReader of a missing directory succeeded")
 	}
 }
+
+// TestDataFiles: one path per data file in writing order, the plain one
+// of a plain and compressed pair, and nothing that is not a data file of
+// the sink.
+func TestDataFiles(t *testing.T) {
+	dir := t.TempDir()
+	mdir := filepath.Join(dir, "metrics")
+	if err := os.Mkdir(mdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{
+		testStems[2] + extPlain,
+		testStems[0] + extGzip, testStems[0] + extPlain, // a compression finishing
+		testStems[1] + extZstd,
+		"metrics_20261126_100000_000009" + extGzip + extTmp,
+		"metrics_bad.jsonl", "notes.txt",
+	} {
+		writeFile(t, filepath.Join(mdir, name), []byte("x\n"))
+	}
+	if err := os.Symlink(filepath.Join(mdir, "notes.txt"), filepath.Join(mdir, "metrics_20261126_100000_000010"+extPlain)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := DataFiles(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{testStems[0] + extPlain, testStems[1] + extZstd, testStems[2] + extPlain}
+	if len(got) != len(want) {
+		t.Fatalf("DataFiles = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != filepath.Join(mdir, want[i]) {
+			t.Errorf("file %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if _, err := DataFiles(filepath.Join(dir, "nope"), Options{}); err == nil {
+		t.Error("a missing directory listed")
+	}
+}

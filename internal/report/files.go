@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 // MaxLineBytes is the longest line read; a longer one is skipped as foreign.
@@ -33,10 +34,9 @@ type dataFile struct {
 }
 
 // ListFiles returns the data files of the exporter output directories
-// dirs: DIR/metrics/metrics_*.jsonl, .jsonl.gz and .jsonl.zst, in name
-// order per directory. A stem present both plain and compressed (a
-// compression finishing) is read once, from the plain file. Symlinked
-// files are not followed.
+// dirs, each directory's in the order they were written (jsonl.DataFiles:
+// a file present both plain and compressed is read once, from the plain
+// file; symlinks and names that are not the exporter's are left out).
 func ListFiles(dirs []string) ([]string, error) {
 	fs, err := listFiles(dirs)
 	out := make([]string, len(fs))
@@ -49,40 +49,19 @@ func ListFiles(dirs []string) ([]string, error) {
 func listFiles(dirs []string) ([]dataFile, error) {
 	var out []dataFile
 	for _, dir := range dirs {
-		mdir := filepath.Join(dir, "metrics")
-		ents, err := os.ReadDir(mdir)
+		paths, err := jsonl.DataFiles(dir, jsonl.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
-		byStem := map[string]string{}
-		for _, de := range ents {
-			name := de.Name()
-			if !de.Type().IsRegular() || !strings.HasPrefix(name, "metrics_") {
-				continue
-			}
-			var stem, ext string
+		for _, p := range paths {
+			f := dataFile{path: p}
 			switch {
-			case strings.HasSuffix(name, ".jsonl"):
-				stem, ext = strings.TrimSuffix(name, ".jsonl"), ""
-			case strings.HasSuffix(name, ".jsonl.gz"):
-				stem, ext = strings.TrimSuffix(name, ".jsonl.gz"), ".gz"
-			case strings.HasSuffix(name, ".jsonl.zst"):
-				stem, ext = strings.TrimSuffix(name, ".jsonl.zst"), ".zst"
-			default:
-				continue
+			case strings.HasSuffix(p, ".gz"):
+				f.ext = ".gz"
+			case strings.HasSuffix(p, ".zst"):
+				f.ext = ".zst"
 			}
-			if old, ok := byStem[stem]; !ok || ext == "" || (old != "" && ext < old) {
-				byStem[stem] = ext
-			}
-		}
-		stems := make([]string, 0, len(byStem))
-		for s := range byStem {
-			stems = append(stems, s)
-		}
-		sort.Strings(stems)
-		for _, s := range stems {
-			ext := byStem[s]
-			out = append(out, dataFile{path: filepath.Join(mdir, s+".jsonl"+ext), ext: ext})
+			out = append(out, f)
 		}
 	}
 	return out, nil
