@@ -89,8 +89,9 @@ func (r Request) unmarshal(proto, json func([]byte) error) error {
 	if r.Proto {
 		f = proto
 	}
-	if err := f(r.Body); err != nil {
+	err := f(r.Body)
+	if err != nil && r.Path != "" {
 		return fmt.Errorf("%s: %w", r.Path, err)
 	}
-	return nil
+	return err
 }

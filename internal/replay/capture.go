@@ -43,13 +43,11 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/convert"
+	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 )
 
 // DefaultIDKeys are the attribute keys whose string values are a capture's
@@ -228,42 +226,28 @@ func (c *Capture) index() {
 // parse decodes the body with the OTLP/HTTP unmarshaller of its encoding,
 // the one the Collector's receiver uses.
 func (r *Request) parse(body []byte) error {
-	switch r.Signal {
-	case Logs:
-		req := plogotlp.NewExportRequest()
-		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
-			return err
-		}
-		r.logs = req.Logs()
-		r.Items = r.logs.LogRecordCount()
-	case Metrics:
-		req := pmetricotlp.NewExportRequest()
-		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
-			return err
-		}
-		r.metrics = req.Metrics()
-		r.Items = r.metrics.DataPointCount()
-	case Traces:
-		req := ptraceotlp.NewExportRequest()
-		if err := unmarshal(req.UnmarshalProto, req.UnmarshalJSON, r.Proto, body); err != nil {
-			return err
-		}
-		r.traces = req.Traces()
-		r.Items = r.traces.SpanCount()
-	default:
-		return fmt.Errorf("signal %q is not replayed", r.Signal)
-	}
-	return nil
-}
-
-func unmarshal(fromProto, fromJSON func([]byte) error, proto bool, body []byte) error {
-	if proto {
-		return fromProto(body)
-	}
-	if len(body) == 0 {
+	if !r.Proto && len(body) == 0 {
 		return errors.New("empty JSON body")
 	}
-	return fromJSON(body)
+	stored := otlpcapture.Request{Signal: string(r.Signal), Proto: r.Proto, Body: body}
+	var err error
+	switch r.Signal {
+	case Logs:
+		if r.logs, err = stored.Logs(); err == nil {
+			r.Items = r.logs.LogRecordCount()
+		}
+	case Metrics:
+		if r.metrics, err = stored.Metrics(); err == nil {
+			r.Items = r.metrics.DataPointCount()
+		}
+	case Traces:
+		if r.traces, err = stored.Traces(); err == nil {
+			r.Items = r.traces.SpanCount()
+		}
+	default:
+		err = fmt.Errorf("signal %q is not replayed", r.Signal)
+	}
+	return err
 }
 
 // scan adds the request's per-session ids (top-level string values of the

@@ -121,3 +121,11 @@ func rejected(signal Signal, contentType string, body []byte) (int64, error) {
 	}
 	return 0, errors.New("export response: unknown signal")
 }
+
+// unmarshal decodes an export response body in its encoding.
+func unmarshal(fromProto, fromJSON func([]byte) error, proto bool, body []byte) error {
+	if proto {
+		return fromProto(body)
+	}
+	return fromJSON(body)
+}
