@@ -566,13 +566,19 @@ func (c *Converter) completeInfo(sc *scratch) {
 			}
 		}
 	}
-	if sc.info.ProjectPath == "" {
-		for _, id := range c.special.projectPath {
-			if i := sc.rec.find(id); i >= 0 {
-				if p := pathOf(sc.rec.val(i)); p != "" {
-					sc.info.ProjectPath = p
-					break
-				}
+	c.completePath(sc)
+}
+
+// completePath fills ProjectPath from the attributes when it is not set.
+func (c *Converter) completePath(sc *scratch) {
+	if sc.info.ProjectPath != "" {
+		return
+	}
+	for _, id := range c.special.projectPath {
+		if i := sc.rec.find(id); i >= 0 {
+			if p := pathOf(sc.rec.val(i)); p != "" {
+				sc.info.ProjectPath = p
+				return
 			}
 		}
 	}

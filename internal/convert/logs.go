@@ -200,7 +200,6 @@ func (c *Converter) observeRecord(sc *scratch, ts, start pcommon.Timestamp, prom
 	if start != 0 {
 		sc.info.Start = c.recordTime(start)
 	}
-	c.completeInfo(sc)
-	sc.info.Model = "" // only model calls name the session's model
+	c.completePath(sc) // no Model: only model calls name the session's model
 	sc.obs.Entry(&sc.info)
 }
