@@ -16,14 +16,6 @@ import (
 	"github.com/analyticsexporter/analyticsexporter/internal/otlpcapture"
 )
 
-// tracesSupported says whether the exporter turns spans into entries. The
-// GenAI apps' analytics come from their spans (agentSpec.needsTraces):
-// until this is true their captures are made and stored, but neither the
-// replay nor the live run checks them. Whoever adds traces support sets it,
-// and makes replay (consume) and the live Collector's traces pipeline feed
-// spans to the exporter; recordSpan then counts the spans of a session too.
-const tracesSupported = true
-
 // The GenAI apps under conformance/genai, one per instrumentation of the
 // openai client. Each runs tool_ok as one conversation: a shell agent asks
 // the model, runs the command the model asks for with its tool

@@ -35,9 +35,8 @@ type agentSpec struct {
 	// scenarios, when set, are the only scenarios the agent runs (a GenAI
 	// app scripted for one conversation); nil runs every scenario.
 	scenarios []string
-	// needsTraces: the agent's analytics come from its spans, so its
-	// captures are checked only once the exporter turns spans into entries
-	// (tracesSupported).
+	// needsTraces: the agent's analytics come from its spans: a GenAI app,
+	// whose spec pins the npm package it is instrumented with.
 	needsTraces bool
 	// unsentTokens are token kinds (token_usage fields) the agent's
 	// telemetry does not carry although the API reported them: checkTokens
@@ -178,10 +177,8 @@ func recordSpan(t *testing.T, c capture) (first, last time.Time) {
 			})
 		}
 	}
-	if tracesSupported {
-		for _, ts := range sessionSpanTimes(t, reqs) {
-			see(ts)
-		}
+	for _, ts := range sessionSpanTimes(t, reqs) {
+		see(ts)
 	}
 	return first, last
 }

@@ -68,9 +68,6 @@ func TestReplay(t *testing.T) {
 	for _, c := range caps {
 		t.Run(c.name(), func(t *testing.T) {
 			spec := specFor(t, c.info.Agent)
-			if spec.needsTraces && !tracesSupported {
-				t.Skipf("%s: its analytics come from its spans, which the exporter does not turn into entries yet (tracesSupported)", spec.name)
-			}
 			entries := replay(t, c.otlpDir(), asSent, nil)
 			check(t, spec, c, entries)
 		})
@@ -83,7 +80,7 @@ func TestReplay(t *testing.T) {
 func TestArrivalOrderChangesNothing(t *testing.T) {
 	for _, c := range loadCaptures(t) {
 		spec := specFor(t, c.info.Agent)
-		if !spec.runs(c.info.Scenario) || (spec.needsTraces && !tracesSupported) {
+		if !spec.runs(c.info.Scenario) {
 			continue
 		}
 		t.Run(c.name(), func(t *testing.T) {
