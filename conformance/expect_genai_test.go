@@ -25,47 +25,34 @@ var (
 	// carry gen_ai.usage.input_tokens and output_tokens only (no cached or
 	// reasoning count) and no session attribute: the app's invoke_agent
 	// span, their parent, carries gen_ai.conversation.id.
-	openaiOTel = agentSpec{
-		name:              "openai-otel-instrumentation",
-		pkg:               "@opentelemetry/instrumentation-openai",
-		version:           "0.21.0",
-		shellTool:         "run_shell_command",
-		maxLinesPerPrompt: 10,
-		scenarios:         []string{"tool_ok"},
-		needsTraces:       true,
-		unsentTokens:      inputOutputOnly,
-		extra:             genaiCheck(inputOutputOnly),
-	}
+	openaiOTel = genaiApp("openai-otel-instrumentation", "@opentelemetry/instrumentation-openai", "0.21.0", inputOutputOnly)
 	// traceloopOpenAI: OpenLLMetry. Every span carries the session as the
 	// association property traceloop.association.properties.session_id;
 	// chat spans carry input and output tokens only.
-	traceloopOpenAI = agentSpec{
-		name:              "traceloop-openai",
-		pkg:               "@traceloop/instrumentation-openai",
-		version:           "0.27.0",
-		shellTool:         "run_shell_command",
-		maxLinesPerPrompt: 10,
-		scenarios:         []string{"tool_ok"},
-		needsTraces:       true,
-		unsentTokens:      inputOutputOnly,
-		extra:             genaiCheck(inputOutputOnly),
-	}
+	traceloopOpenAI = genaiApp("traceloop-openai", "@traceloop/instrumentation-openai", "0.27.0", inputOutputOnly)
 	// vercelAI: the Vercel AI SDK's own spans. Every span carries the
 	// session as ai.telemetry.metadata.sessionId; the model-call spans
 	// (ai.generateText.doGenerate) carry cached and reasoning counts under
 	// ai.usage.*.
-	vercelAI = agentSpec{
-		name:              "vercel-ai-sdk",
-		pkg:               "ai",
-		version:           "6.0.326",
+	vercelAI = genaiApp("vercel-ai-sdk", "ai", "6.0.326", noCacheWrites)
+)
+
+// genaiApp is the spec of a GenAI app: its package pinned at version, the
+// one conversation tool_ok with the tool run_shell_command, analytics from
+// its spans, and unsent the token kinds its spans do not carry.
+func genaiApp(name, pkg, version string, unsent []string) agentSpec {
+	return agentSpec{
+		name:              name,
+		pkg:               pkg,
+		version:           version,
 		shellTool:         "run_shell_command",
 		maxLinesPerPrompt: 10,
 		scenarios:         []string{"tool_ok"},
 		needsTraces:       true,
-		unsentTokens:      noCacheWrites,
-		extra:             genaiCheck(noCacheWrites),
+		unsentTokens:      unsent,
+		extra:             genaiCheck(unsent),
 	}
-)
+}
 
 // Token kinds the apps cannot send: the Chat Completions API has no count
 // of cache writes, and the two openai instrumentations drop the cached and
