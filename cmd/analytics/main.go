@@ -160,7 +160,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	g := report.Grouping{Top: *top, SortBy: *sortBy}
 	if *format == "json" || *html != "" {
-		g.Days, g.Sessions = true, true
+		g.Sessions = true
 	}
 	for _, s := range sections {
 		switch s {

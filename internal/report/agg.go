@@ -30,14 +30,12 @@ type Filter struct {
 
 // bucket holds the additive figures of one group.
 type bucket struct {
-	entries     int64
 	requests    int64 // token_usage entries
 	tok         Tokens
 	costNano    int64                // reported cost
 	costEntries int64                // token_usage entries that reported a cost
 	noCost      map[string]*costless // by model
 	toolUses    int64
-	toolOK      int64
 	toolFail    int64
 	errors      int64
 	prompts     int64
@@ -48,7 +46,6 @@ type bucket struct {
 }
 
 func (b *bucket) merge(o *bucket) {
-	b.entries += o.entries
 	b.requests += o.requests
 	b.tok.add(&o.tok)
 	b.costNano += o.costNano
@@ -59,7 +56,6 @@ func (b *bucket) merge(o *bucket) {
 		d.reqs += c.reqs
 	}
 	b.toolUses += o.toolUses
-	b.toolOK += o.toolOK
 	b.toolFail += o.toolFail
 	b.errors += o.errors
 	b.prompts += o.prompts
@@ -390,9 +386,6 @@ func (a *agg) add(e *entry) {
 		n++
 	}
 	buckets := bs[:n]
-	for _, b := range buckets {
-		b.entries++
-	}
 
 	switch e.typ {
 	case typeTokenUsage:
@@ -415,7 +408,6 @@ func (a *agg) add(e *entry) {
 		a.duration(e.durationMs, &t.durations)
 		for _, b := range buckets {
 			b.toolUses++
-			b.toolOK += ok
 			b.toolFail += fail
 		}
 	case typeErrorOccurred:
@@ -506,7 +498,6 @@ func (a *agg) tokenUsage(e *entry, s *sess, buckets []*bucket) {
 		model = nil
 	}
 	mb := getBucketB(a.models, model)
-	mb.entries++
 	buckets = append(buckets, mb)
 	if s != nil {
 		s.models = addBytes(s.models, model)
@@ -601,7 +592,6 @@ func (a *agg) finish() {
 					bs = append(bs, getBucket(a.userHours, userHour{d.user, floorDiv(d.ts, microsPerHour)}))
 				}
 				for _, b := range bs {
-					b.entries++
 					if d.hasPrompts {
 						b.prompts += d.prompts
 						b.promptsN++

@@ -5,11 +5,6 @@ import (
 	"strconv"
 )
 
-// Money is an amount of US dollars in nano-dollars (1e-9 USD). Reported
-// costs are summed in it exactly; the report prints them rounded to the
-// micro-dollar.
-type Money int64
-
 // nanoPerMicro is 1000 nano-dollars.
 const nanoPerMicro = 1000
 

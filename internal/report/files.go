@@ -27,42 +27,18 @@ type Problem struct {
 	What string `json:"what"`
 }
 
-// dataFile is one file to read.
-type dataFile struct {
-	path string
-	ext  string // "", ".gz" or ".zst"
-}
-
-// ListFiles returns the data files of the exporter output directories
+// listFiles returns the data files of the exporter output directories
 // dirs, each directory's in the order they were written (jsonl.DataFiles:
 // a file present both plain and compressed is read once, from the plain
 // file; symlinks and names that are not the exporter's are left out).
-func ListFiles(dirs []string) ([]string, error) {
-	fs, err := listFiles(dirs)
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.path
-	}
-	return out, err
-}
-
-func listFiles(dirs []string) ([]dataFile, error) {
-	var out []dataFile
+func listFiles(dirs []string) ([]string, error) {
+	var out []string
 	for _, dir := range dirs {
 		paths, err := jsonl.DataFiles(dir, jsonl.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
-		for _, p := range paths {
-			f := dataFile{path: p}
-			switch {
-			case strings.HasSuffix(p, ".gz"):
-				f.ext = ".gz"
-			case strings.HasSuffix(p, ".zst"):
-				f.ext = ".zst"
-			}
-			out = append(out, f)
-		}
+		out = append(out, paths...)
 	}
 	return out, nil
 }
@@ -79,17 +55,17 @@ type worker struct {
 
 // readFile reads one file into a fresh agg. A file that cannot be opened or
 // read to its end returns an error and its figures are dropped whole.
-func (w *worker) readFile(f dataFile, filter *Filter, blocks bool) (*agg, error) {
+func (w *worker) readFile(path string, filter *Filter, blocks bool) (*agg, error) {
 	a := newAgg(filter, blocks)
 	a.counts.Files = 1
-	fh, err := os.OpenFile(f.path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return a, err
 	}
 	defer fh.Close()
 	var r io.Reader = fh
-	switch f.ext {
-	case ".gz":
+	switch {
+	case strings.HasSuffix(path, ".gz"):
 		if w.gz == nil {
 			w.gz, err = gzip.NewReader(fh)
 		} else {
@@ -100,7 +76,7 @@ func (w *worker) readFile(f dataFile, filter *Filter, blocks bool) (*agg, error)
 			return a, fmt.Errorf("gzip: %w", err)
 		}
 		r = w.gz
-	case ".zst":
+	case strings.HasSuffix(path, ".zst"):
 		if w.zs == nil {
 			w.zs, err = zstd.NewReader(fh, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		} else {
@@ -202,7 +178,7 @@ func Read(dirs []string, opts Options) (*Result, error) {
 		n = runtime.GOMAXPROCS(0)
 	}
 	n = max(1, min(n, len(files)))
-	jobs := make(chan dataFile)
+	jobs := make(chan string)
 	type done struct {
 		a    *agg
 		prob []Problem
@@ -222,14 +198,14 @@ func Read(dirs []string, opts Options) (*Result, error) {
 					total.counts.Files++
 					total.counts.FilesSkipped++
 					total.counts.LinesInSkipped += a.counts.Lines
-					probs = append(probs, Problem{File: f.path, What: fmt.Sprintf("skipped (%d lines read before the error are not counted): %v", a.counts.Lines, err)})
+					probs = append(probs, Problem{File: f, What: fmt.Sprintf("skipped (%d lines read before the error are not counted): %v", a.counts.Lines, err)})
 					continue
 				}
 				if a.counts.Torn > 0 {
-					probs = append(probs, Problem{File: f.path, What: "last line has no newline (a write in progress or a crash): skipped"})
+					probs = append(probs, Problem{File: f, What: "last line has no newline (a write in progress or a crash): skipped"})
 				}
 				if a.counts.Foreign > 0 {
-					probs = append(probs, Problem{File: f.path, What: fmt.Sprintf("%d lines that are not entries: skipped", a.counts.Foreign)})
+					probs = append(probs, Problem{File: f, What: fmt.Sprintf("%d lines that are not entries: skipped", a.counts.Foreign)})
 				}
 				total.merge(a)
 			}

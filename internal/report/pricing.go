@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -128,16 +127,6 @@ func (p *Pricing) Lookup(model string) (Price, bool) {
 	return Price{}, false
 }
 
-// Models returns the normalized names in the table, sorted.
-func (p *Pricing) Models() []string {
-	out := make([]string, 0, len(p.models))
-	for k := range p.models {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // NormalizeModel lowercases a model name and drops a provider or path
 // prefix ("anthropic/", "models/", "publishers/google/models/").
 func NormalizeModel(s string) string {
@@ -212,5 +201,3 @@ func picoToMicros(v *big.Int) int64 {
 	}
 	return q.Int64()
 }
-
-func bigZero() *big.Int { return new(big.Int) }

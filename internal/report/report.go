@@ -143,10 +143,10 @@ type Report struct {
 	} `json:"quantiles"`
 }
 
-// Grouping names what a report holds besides the totals, models, tools
-// and errors.
+// Grouping names what a report holds besides the totals, days, models,
+// tools and errors.
 type Grouping struct {
-	Days, Months, Users, Agents, Blocks, Sessions bool
+	Months, Users, Agents, Blocks, Sessions bool
 	// Top is how many sessions to list (0: all); SortBy is "cost" or "tokens".
 	Top    int
 	SortBy string

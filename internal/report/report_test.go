@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,7 +191,7 @@ func TestEstimateExact(t *testing.T) {
 	// 0.00004125 + 0.000195 = 3.00024735 -> 3.000247 (half away from zero
 	// would need ...5 at the seventh decimal; here it is 3.5e-7 -> up).
 	tok := Tokens{kInput: 1000021, kCacheRead: 7, kCacheCreation: 11, kOutput: 13}
-	var acc = bigZero()
+	acc := new(big.Int)
 	estimatePico(acc, &tok, Price{Input: 3e6, CacheRead: 3e5, CacheWrite: 3.75e6, Output: 15e6})
 	if got := formatMicros(picoToMicros(acc)); got != "3.000247" {
 		t.Errorf("estimate %s (pico %s)", got, acc)
@@ -245,7 +246,7 @@ func build(t *testing.T, dirs ...string) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(res, p, Grouping{Days: true, Sessions: true})
+	return Build(res, p, Grouping{Sessions: true})
 }
 
 // TestBadInput: a torn last line, foreign lines, an unreadable file, a
@@ -314,7 +315,7 @@ func TestSessionAgentAndFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Build(res, p, Grouping{Days: true, Agents: true, Sessions: true})
+		return Build(res, p, Grouping{Agents: true, Sessions: true})
 	}
 	all := read(Filter{})
 	if all.Sessions != 2 || *all.Prompts != 3 || *all.ActiveSeconds != 2400500000 {
@@ -361,7 +362,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		must(t, WriteJSON(&b, Build(res, p, Grouping{Days: true, Months: true, Users: true, Agents: true, Blocks: true, Sessions: true})))
+		must(t, WriteJSON(&b, Build(res, p, Grouping{Months: true, Users: true, Agents: true, Blocks: true, Sessions: true})))
 		if first == nil {
 			first = b.Bytes()
 		} else if !bytes.Equal(first, b.Bytes()) {
