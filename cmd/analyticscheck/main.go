@@ -18,7 +18,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +27,6 @@ import (
 	"strings"
 
 	"github.com/analyticsexporter/analyticsexporter/internal/schema"
-	"github.com/analyticsexporter/analyticsexporter/jsonl"
 )
 
 func main() {
@@ -96,15 +94,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// check checks every directory; several are summed into one report.
+// check checks every directory; several are summed into one report, with
+// the number of session ids that have entries in more than one of them.
 func check(dirs []string) (result, error) {
 	if len(dirs) == 1 {
 		rep, err := schema.CheckDir(dirs[0])
 		return result{Report: rep}, err
 	}
 	res := result{Report: schema.Report{Types: map[string]int{}}}
-	for _, d := range dirs {
-		rep, err := schema.CheckDir(d)
+	first := map[string]int{} // session id -> index of its first directory
+	split := map[string]bool{}
+	for i, d := range dirs {
+		rep, err := schema.CheckDirFunc(d, func(e schema.Entry) {
+			if e.SessionIDNull {
+				return
+			}
+			if j, ok := first[e.SessionID]; !ok {
+				first[e.SessionID] = i
+			} else if j != i {
+				split[e.SessionID] = true
+			}
+		})
 		if err != nil {
 			return res, err
 		}
@@ -121,43 +131,9 @@ func check(dirs []string) (result, error) {
 			}
 		}
 	}
-	split, err := splitSessions(dirs)
-	if err != nil {
-		return res, err
-	}
-	res.SplitSessions = &split
+	n := len(split)
+	res.SplitSessions = &n
 	return res, nil
-}
-
-// splitSessions counts the session ids that have entries in more than one
-// of dirs. Lines that do not pass the check are skipped (CheckDir counts
-// them).
-func splitSessions(dirs []string) (int, error) {
-	r, err := jsonl.NewMultiReader(jsonl.Options{}, dirs...)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	first := map[string]string{} // session id -> first directory
-	split := map[string]bool{}
-	for {
-		line, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return len(split), nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		e, cerr := schema.CheckLine(line)
-		if cerr != nil || e.SessionIDNull {
-			continue
-		}
-		if d, ok := first[e.SessionID]; !ok {
-			first[e.SessionID] = r.Dir()
-		} else if d != r.Dir() {
-			split[e.SessionID] = true
-		}
-	}
 }
 
 // parseExpect reads "type=N,type=N".

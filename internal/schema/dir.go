@@ -39,6 +39,12 @@ func (r Report) OK() bool { return r.BadCount == 0 }
 // or decompressed to its end count as failures in the Report. The error is
 // only for a directory that cannot be listed.
 func CheckDir(dir string) (Report, error) {
+	return CheckDirFunc(dir, nil)
+}
+
+// CheckDirFunc is CheckDir that also hands every good entry (not a torn
+// last line) to fn, when fn is not nil.
+func CheckDirFunc(dir string, fn func(Entry)) (Report, error) {
 	r := Report{Types: map[string]int{}}
 	mdir := filepath.Join(dir, jsonl.DefaultSubdir)
 	ents, err := os.ReadDir(mdir)
@@ -54,15 +60,16 @@ func CheckDir(dir string) (Report, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		r.Files++
-		if err := checkFile(filepath.Join(mdir, name), name, &r); err != nil {
+		if err := checkFile(filepath.Join(mdir, name), name, &r, fn); err != nil {
 			r.bad(fmt.Sprintf("%s: %v", name, err))
 		}
 	}
 	return r, nil
 }
 
-// checkFile adds the lines of one data file to r.
-func checkFile(path, name string, r *Report) error {
+// checkFile adds the lines of one data file to r and hands its good
+// entries to fn.
+func checkFile(path, name string, r *Report, fn func(Entry)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -93,6 +100,9 @@ func checkFile(path, name string, r *Report) error {
 			r.bad(fmt.Sprintf("%s:%d: %v", name, n, cerr))
 		} else if !torn {
 			r.Types[e.Type]++
+			if fn != nil {
+				fn(e)
+			}
 		}
 		if torn {
 			return nil
