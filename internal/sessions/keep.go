@@ -94,7 +94,7 @@ func (t *Tracker) Commit(dst []byte, b *Batch) []byte {
 		if s == nil || s.prev == nil {
 			s = sh.byID[sl.id]
 		}
-		dst, _, sl.sess = sh.observe(dst, sl.id, r, s, now, t.idle)
+		dst, sl.sess = sh.observe(dst, sl.id, r, s, now, t.idle)
 	}
 	t.unlockShards(b.locks)
 	return dst

@@ -80,23 +80,23 @@ func pushFront(root, s *session) {
 
 // observe applies the rules of the package doc to the record r of session
 // id, whose indexed span is s (nil: none). It returns the span indexed for
-// id afterwards, never nil.
-func (sh *shard) observe(dst []byte, id string, r *record, s *session, now, idle int64) ([]byte, bool, *session) {
+// id afterwards, never nil. Whether the entry itself is kept was decided
+// when it was added to the batch (transition).
+func (sh *shard) observe(dst []byte, id string, r *record, s *session, now, idle int64) ([]byte, *session) {
 	if s != nil && s.closed != reasonOpen {
 		if now-s.seen < idle && r.kind != kindStart {
 			if r.kind == kindEnd {
 				sh.stats.DuplicateEnds++
-				return dst, false, s
+				return dst, s
 			}
 			if s.closed == reasonExplicit {
 				sh.stats.Late++
-				return dst, true, s
+				return dst, s
 			}
 		}
 		sh.forget(s)
 		s = nil
 	}
-	keep := true
 	if s == nil {
 		if r.kind == kindEnd {
 			// The end of a span never seen: it passes through, and is
@@ -104,13 +104,12 @@ func (sh *shard) observe(dst []byte, id string, r *record, s *session, now, idle
 			sh.stats.EndedExplicit++
 			s = &session{id: strings.Clone(id)}
 			sh.remember(s, now, reasonExplicit)
-			return dst, true, s
+			return dst, s
 		}
 		dst, s = sh.openSpan(dst, id, r, now)
 	} else {
 		if r.kind == kindStart {
 			sh.stats.DuplicateStarts++
-			keep = false
 		}
 		if sh.open.next != s {
 			unlink(s)
@@ -123,7 +122,7 @@ func (sh *shard) observe(dst []byte, id string, r *record, s *session, now, idle
 		sh.stats.EndedExplicit++
 		dst = sh.closeSpan(dst, s, now, reasonExplicit)
 	}
-	return dst, keep, s
+	return dst, s
 }
 
 // openSpan starts a span for r, first closing the least recently seen span
