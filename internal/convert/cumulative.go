@@ -68,7 +68,7 @@ func deltaPoint(sc *scratch, p *point) deltas.Point {
 	case pmetric.MetricTypeHistogram:
 		h := p.hist
 		d = deltas.Point{Kind: deltas.Histogram, Start: uint64(h.StartTimestamp()), Time: uint64(h.Timestamp()),
-			Count: h.Count(), SumV: h.Sum(), HasSum: h.HasSum()}
+			Count: h.Count(), SumV: h.Sum()}
 		sc.buckets = appendRaw(sc.buckets[:0], h.BucketCounts())
 		d.Buckets = sc.buckets
 		var layout uint64
@@ -79,7 +79,7 @@ func deltaPoint(sc *scratch, p *point) deltas.Point {
 	case pmetric.MetricTypeExponentialHistogram:
 		e := p.exp
 		d = deltas.Point{Kind: deltas.ExpHistogram, Start: uint64(e.StartTimestamp()), Time: uint64(e.Timestamp()),
-			Count: e.Count(), SumV: e.Sum(), HasSum: e.HasSum(), Zero: e.ZeroCount()}
+			Count: e.Count(), SumV: e.Sum(), Zero: e.ZeroCount()}
 		sc.buckets = appendRaw(sc.buckets[:0], e.Positive().BucketCounts())
 		n := len(sc.buckets)
 		sc.buckets = appendRaw(sc.buckets, e.Negative().BucketCounts())
@@ -88,7 +88,7 @@ func deltaPoint(sc *scratch, p *point) deltas.Point {
 	case pmetric.MetricTypeSummary:
 		m := p.summ
 		d = deltas.Point{Kind: deltas.Summary, Start: uint64(m.StartTimestamp()), Time: uint64(m.Timestamp()),
-			Count: m.Count(), SumV: m.Sum(), HasSum: true}
+			Count: m.Count(), SumV: m.Sum()}
 	}
 	return d
 }

@@ -54,7 +54,6 @@ type Point struct {
 	// Distributions.
 	Count   uint64
 	SumV    float64
-	HasSum  bool
 	Buckets []uint64 // explicit histogram bucket counts; exp: positive buckets
 	// Layout identifies the bucket layout (explicit bounds, or the
 	// exponential scale and offsets); a change is a reset.

@@ -10,7 +10,7 @@ func sum(start, time uint64, v int64) *Point {
 }
 
 func hist(start, time, count uint64, s float64, buckets ...uint64) *Point {
-	return &Point{Kind: Histogram, Start: start, Time: time, Count: count, SumV: s, HasSum: true, Buckets: buckets}
+	return &Point{Kind: Histogram, Start: start, Time: time, Count: count, SumV: s, Buckets: buckets}
 }
 
 // run takes one batch of points of one stream and commits it.
