@@ -24,9 +24,8 @@ import (
 
 // Environment of a live run (set by `make agents`).
 const (
-	binaryEnv = "OTELCOL_ANALYTICS_BINARY" // the built Collector
-	agentsEnv = "AGENTS_BIN"               // node_modules/.bin of the pinned agents
-	storeEnv  = "AGENTS_STORE"             // where captures go (default: the repository's testdata)
+	agentsEnv = "AGENTS_BIN"   // node_modules/.bin of the pinned agents
+	storeEnv  = "AGENTS_STORE" // where captures go (default: the repository's testdata)
 )
 
 // runEnv is what a runner gets: where the agent is, where to run it, and
@@ -59,9 +58,9 @@ const agentTimeout = 3 * time.Minute
 // TestLive runs every scenario with every agent, stores what the agents
 // sent, and checks the Collector's output.
 func TestLive(t *testing.T) {
-	bin, agents := os.Getenv(binaryEnv), os.Getenv(agentsEnv)
-	if bin == "" || agents == "" {
-		t.Fatalf("%s and %s must be set (make agents sets them)", binaryEnv, agentsEnv)
+	bin, agents := testbinary.Path(t), os.Getenv(agentsEnv)
+	if agents == "" {
+		t.Fatalf("%s must be set (make agents sets it)", agentsEnv)
 	}
 	store := os.Getenv(storeEnv)
 	if store == "" {

@@ -23,20 +23,6 @@ const (
 	stopTimeout  = 2 * time.Minute  // SIGTERM to exit, the gateway's drain included
 )
 
-// binary returns $env, else rel under the repository root; a missing
-// binary fails the test (a scale run without it proves nothing).
-func binary(t testing.TB, env, rel, target string) string {
-	t.Helper()
-	bin := os.Getenv(env)
-	if bin == "" {
-		bin = filepath.Join(testbinary.RepoRoot(t), rel)
-	}
-	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
-		t.Fatalf("%s not found (run `make %s` or set %s): %v", bin, target, env, err)
-	}
-	return bin
-}
-
 func port(addr string) string {
 	_, p, _ := net.SplitHostPort(addr)
 	return p

@@ -141,8 +141,8 @@ func waitDelivered(t *testing.T, dirs []string, ref map[string]int, timeout time
 // (the reference), through otelcol-gateway into three backends, and the
 // same again with one backend killed by SIGKILL and restarted mid-run.
 func TestScale(t *testing.T) {
-	analytics := binary(t, "OTELCOL_ANALYTICS_BINARY", "_build/otelcol-analytics", "build")
-	gatewayBin := binary(t, "OTELCOL_GATEWAY_BINARY", "_build/gateway/otelcol-gateway", "gateway")
+	analytics := testbinary.Path(t)
+	gatewayBin := testbinary.Lookup(t, "OTELCOL_GATEWAY_BINARY", "_build/gateway/otelcol-gateway", "gateway")
 	root := os.Getenv(capturesEnv)
 	if root == "" {
 		root = filepath.Join(testbinary.RepoRoot(t), "testdata", "agents")

@@ -25,16 +25,24 @@ const ReadyMessage = "Everything is ready"
 // the binary without the binary proves nothing.
 func Path(tb testing.TB) string {
 	tb.Helper()
-	bin := os.Getenv(Env)
+	return Lookup(tb, Env, "_build/otelcol-analytics", "build")
+}
+
+// Lookup returns the absolute path of a built binary: $env, else rel under
+// the repository root. A missing binary fails tb, naming the make target
+// that builds it.
+func Lookup(tb testing.TB, env, rel, target string) string {
+	tb.Helper()
+	bin := os.Getenv(env)
 	if bin == "" {
-		bin = filepath.Join(RepoRoot(tb), "_build", "otelcol-analytics")
+		bin = filepath.Join(RepoRoot(tb), filepath.FromSlash(rel))
 	}
 	abs, err := filepath.Abs(bin)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if fi, err := os.Stat(abs); err != nil || fi.IsDir() {
-		tb.Fatalf("Collector binary %s not found (run `make build`, or set %s): %v", abs, Env, err)
+		tb.Fatalf("%s not found (run `make %s`, or set %s): %v", abs, target, env, err)
 	}
 	return abs
 }
