@@ -238,9 +238,11 @@ func (e *analyticsExporter) push(ctx context.Context, spans bool, conv convertFu
 		defer batch.Release()
 	}
 	cum := deltas.Lazy{T: shared.deltas}
-	jb := shared.joinBatch()
+	var jb *convert.JoinBatch
 	if spans {
 		jb = shared.joins.Begin()
+	} else {
+		jb = shared.joinBatch()
 	}
 	*buf = conv((*buf)[:0], &st, observerOf(batch), &cum, jb)
 	err := e.write(ctx, shared, buf, &st, batch, jb)
