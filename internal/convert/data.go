@@ -41,10 +41,6 @@ func (c *Converter) appendDataObject(dst []byte, sc *scratch, p *plan, st *Stats
 	if sc.ctx.metric {
 		dst, comma = c.appendPointValues(dst, sc, comma), true
 	}
-	if sc.priv.cutting {
-		dst, _ = c.appendAttrsCareful(dst, sc, p, comma)
-		return append(dst, '}')
-	}
 	a := sc.rec
 	i := -1
 	for k, v := range a.m.All() {
@@ -72,7 +68,11 @@ func (c *Converter) appendDataObject(dst []byte, sc *scratch, p *plan, st *Stats
 			dst = encode.Key(dst, k)
 		}
 		comma = true
-		dst = encode.Value(dst, v)
+		if sc.priv.cutting {
+			dst = c.appendLimited(dst, sc, v, &sc.priv.pend)
+		} else {
+			dst = encode.Value(dst, v)
+		}
 	}
 	return append(dst, '}')
 }

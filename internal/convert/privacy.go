@@ -421,16 +421,6 @@ func (c *Converter) redactSkipped(dst []byte, sc *scratch, id int16, k string, v
 	return c.appendRedacted(dst, sc, sc.rec, id, k, v, c.priv.class[id], comma, &sc.priv.pend)
 }
 
-// skippedClass is the class of an attribute the data loop skipped by
-// p.skip (or as a metric number) that was not consumed: classNone for a
-// field name or a metric number, which are not written again.
-func (c *Converter) skippedClass(sc *scratch, p *plan, id int16) uint8 {
-	if p.names.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
-		return classNone
-	}
-	return c.priv.class[id]
-}
-
 // appendData writes the data object (appendDataObject). When it came out
 // longer than the value limit, some value may be too long: it is written
 // again with every value cut to the limit (sc.priv.cutting). Checking once
@@ -458,41 +448,6 @@ func (c *Converter) appendDataCut(dst []byte, sc *scratch, p *plan, st *Stats) [
 	return dst
 }
 
-// appendAttrsCareful is the attribute loop of appendDataObject with every
-// value written by appendLimited; a test keeps the two in step.
-func (c *Converter) appendAttrsCareful(dst []byte, sc *scratch, p *plan, comma bool) ([]byte, bool) {
-	a := sc.rec
-	i := -1
-	for k, v := range a.m.All() {
-		i++
-		id := a.ids[i]
-		if a.flags[i] != 0 {
-			continue
-		}
-		if p.skip.has(id) || (sc.ctx.metric && c.special.metricKeys.has(id)) {
-			if cls := c.skippedClass(sc, p, id); cls != classNone {
-				dst, comma = c.appendRedacted(dst, sc, a, id, k, v, cls, comma, &sc.priv.pend)
-			}
-			continue
-		}
-		if id < 0 && c.priv.unknownClass(k) != classNone {
-			dst, comma = c.appendRedacted(dst, sc, a, id, k, v, classContent, comma, &sc.priv.pend)
-			continue
-		}
-		if comma {
-			dst = append(dst, ',')
-		}
-		comma = true
-		if id >= 0 {
-			dst = append(dst, c.keys.enc[id]...)
-		} else {
-			dst = encode.Key(dst, k)
-		}
-		dst = c.appendLimited(dst, sc, v, &sc.priv.pend)
-	}
-	return dst, comma
-}
-
 // counts are the redactions of one entry, by action (an entry holds far
 // fewer than 2^31 attributes).
 type counts [NumRedactActions]int32
@@ -505,7 +460,7 @@ const hashSlots = 8
 type privScratch struct {
 	pend    counts // the current entry (its resource's counts included)
 	res     counts // the current resource object
-	cutting bool   // appendDataCareful's pass: every value cut to the limit
+	cutting bool   // appendDataCut's pass: every value cut to the limit
 	mac     hash.Hash
 	sum     []byte
 	buf     []byte
@@ -734,7 +689,7 @@ func (c *Converter) appendCut(dst []byte, s string, n int, cnt *counts) []byte {
 	return append(dst, ` bytes]"`...)
 }
 
-// appendFieldValue writes a named field's attribute value in the careful
+// appendFieldValue writes a named field's attribute value in the cutting
 // pass: cut when it is a string longer than the limit, else coerced to the
 // field's kind.
 func (c *Converter) appendFieldValue(dst []byte, sc *scratch, k kind, v pcommon.Value) ([]byte, bool) {

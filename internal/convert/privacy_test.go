@@ -461,9 +461,8 @@ func TestPrivacyOptionErrors(t *testing.T) {
 
 // TestPrivacyCarefulPassInStep converts every payload with a value limit
 // just above its longest value: nothing is cut, but data objects longer
-// than the limit are written a second time by the careful pass
-// (appendAttrsCareful, appendFieldsSlow). The lines must be the ones
-// written without a limit, so the two loops stay in step.
+// than the limit are written a second time by the cutting pass. The lines
+// must be the ones written without a limit.
 func TestPrivacyCarefulPassInStep(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(repoRoot(t), "testdata", "payloads", "*.json"))
 	if err != nil || len(paths) == 0 {
