@@ -1,8 +1,6 @@
 package convert
 
 import (
-	"encoding/hex"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -98,14 +96,10 @@ func (c *Converter) appendLog(dst []byte, sc *scratch, lr plog.LogRecord, st *St
 	dst = append(dst, `,"severity":`...)
 	dst = sc.sevCache.appendID(dst, severityText(lr))
 	if tid := lr.TraceID(); !tid.IsEmpty() {
-		dst = append(dst, `,"trace_id":"`...)
-		dst = hex.AppendEncode(dst, tid[:])
-		dst = append(dst, '"')
+		dst = appendIDMember(dst, `,"trace_id":"`, tid[:])
 	}
 	if sid := lr.SpanID(); !sid.IsEmpty() {
-		dst = append(dst, `,"span_id":"`...)
-		dst = hex.AppendEncode(dst, sid[:])
-		dst = append(dst, '"')
+		dst = appendIDMember(dst, `,"span_id":"`, sid[:])
 	}
 	dst = append(dst, ',')
 	dst = append(dst, scopeTail(sc)...)

@@ -322,6 +322,14 @@ func promptKey(tid pcommon.TraceID) string {
 	return string(b[:])
 }
 
+// appendIDMember appends member (`,"name":"`), id in lower-case hex and
+// the closing quote: a trace or span id in a metadata object.
+func appendIDMember(dst []byte, member string, id []byte) []byte {
+	dst = append(dst, member...)
+	dst = appendHex(dst, id)
+	return append(dst, '"')
+}
+
 // appendHex appends id in lower-case hex: a trace or span id, four bytes
 // at a time (hex.AppendEncode costs several times that per span).
 func appendHex(dst, id []byte) []byte {
@@ -473,19 +481,13 @@ func (c *Converter) appendSpanMeta(dst []byte, sc *scratch, sp ptrace.Span) []by
 	}
 	tid, sid, pid := sp.TraceID(), sp.SpanID(), sp.ParentSpanID()
 	if !tid.IsEmpty() {
-		dst = append(dst, `,"trace_id":"`...)
-		dst = appendHex(dst, tid[:])
-		dst = append(dst, '"')
+		dst = appendIDMember(dst, `,"trace_id":"`, tid[:])
 	}
 	if !sid.IsEmpty() {
-		dst = append(dst, `,"span_id":"`...)
-		dst = appendHex(dst, sid[:])
-		dst = append(dst, '"')
+		dst = appendIDMember(dst, `,"span_id":"`, sid[:])
 	}
 	if !pid.IsEmpty() {
-		dst = append(dst, `,"parent_span_id":"`...)
-		dst = appendHex(dst, pid[:])
-		dst = append(dst, '"')
+		dst = appendIDMember(dst, `,"parent_span_id":"`, pid[:])
 	}
 	switch sp.Status().Code() {
 	case ptrace.StatusCodeOk:
