@@ -215,11 +215,6 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 		c.spanTiming(sc, sid, "", tid, begin, end)
 		return dst
 	}
-	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
-	uid := c.userID(sc, a, &sc.priv.pend)
-	if uid == "" {
-		uid = sc.resUID
-	}
 	if sid == "" && !tid.IsEmpty() {
 		if s, ok := call.traceSID[tid]; ok {
 			sid = s
@@ -229,6 +224,11 @@ func (c *Converter) appendSpan(dst []byte, sc *scratch, sp ptrace.Span, st *Stat
 		} else if sc.jb != nil {
 			sid = sc.jb.sessionOf(tid)
 		}
+	}
+	sc.priv.pend = sc.priv.res // the entry's redaction counts start with its resource's
+	uid := c.userID(sc, a, &sc.priv.pend)
+	if uid == "" {
+		uid = sc.resUID
 	}
 	st.InvalidOverride += int64(res.InvalidOverride)
 	c.consumeOverride(sc, res)
@@ -605,7 +605,7 @@ func (c *Converter) yieldToSpans(sc *scratch, res *mapping.Result) (svc string, 
 		return "", false
 	}
 	if i := sc.res.find(c.spanKeys.service); i >= 0 && sc.res.val(i).Type() == pcommon.ValueTypeStr {
-		svc = strings.Clone(sc.res.val(i).Str())
+		svc = sc.res.val(i).Str() // holdEntry keeps a copy
 	}
 	if sc.jb.serviceHasSpans(svc) {
 		res.Type = mapping.Ignore
