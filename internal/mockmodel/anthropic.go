@@ -146,7 +146,7 @@ func (s *Server) anthropicMessages(w http.ResponseWriter, r *http.Request) {
 	s.record(rec)
 	w.Header().Set("request-id", anthropicID("req"))
 	if !req.Stream {
-		anthropicWriteJSON(w, http.StatusOK, msg)
+		writeJSON(w, http.StatusOK, jsonType, msg)
 		return
 	}
 	streamAnthropic(w, msg)
@@ -161,7 +161,7 @@ func (s *Server) anthropicCountTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	s.record(Served{API: "anthropic", Method: r.Method, Path: r.URL.Path, Model: req.Model, Step: -1, Aux: true, Status: http.StatusOK})
 	w.Header().Set("request-id", anthropicID("req"))
-	anthropicWriteJSON(w, http.StatusOK, map[string]int64{"input_tokens": AuxUsage.Input})
+	writeJSON(w, http.StatusOK, jsonType, map[string]int64{"input_tokens": AuxUsage.Input})
 }
 
 // anthropicServedUsage is what an Anthropic answer can tell of u: no
@@ -331,7 +331,7 @@ func anthropicError(w http.ResponseWriter, status int, message string) {
 	if status == http.StatusTooManyRequests || status == 529 {
 		w.Header().Set("retry-after", "1")
 	}
-	anthropicWriteJSON(w, status, map[string]any{
+	writeJSON(w, status, jsonType, map[string]any{
 		"type":  "error",
 		"error": map[string]any{"type": typ, "message": message},
 	})
@@ -361,16 +361,4 @@ func anthropicReadJSON(r *http.Request, v any) error {
 		return fmt.Errorf("request body: %w", err)
 	}
 	return nil
-}
-
-// anthropicWriteJSON writes v as the JSON body of a response with status.
-func anthropicWriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

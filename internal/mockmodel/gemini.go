@@ -79,7 +79,7 @@ func (s *Server) geminiModels(w http.ResponseWriter, r *http.Request) {
 	case "countTokens":
 		served.Aux, served.Status = true, http.StatusOK
 		s.record(served)
-		geminiWriteJSON(w, http.StatusOK, map[string]any{"totalTokens": AuxUsage.Input})
+		writeJSON(w, http.StatusOK, geminiJSONType, map[string]any{"totalTokens": AuxUsage.Input})
 	default:
 		s.geminiError(w, served, http.StatusNotFound, "NOT_FOUND", "Method "+method+" not found.")
 	}
@@ -143,7 +143,7 @@ func (s *Server) geminiAux(w http.ResponseWriter, served Served, req *geminiRequ
 		geminiWriteSSE(w, []map[string]any{chunk})
 		return
 	}
-	geminiWriteJSON(w, http.StatusOK, chunk)
+	writeJSON(w, http.StatusOK, geminiJSONType, chunk)
 }
 
 // geminiAuxJSON answers the JSON requests of Gemini CLI by the properties
@@ -174,7 +174,7 @@ func (s *Server) geminiStepError(w http.ResponseWriter, served Served, status in
 	served.Status = status
 	s.record(served)
 	w.Header().Set("Retry-After", "1")
-	geminiWriteJSON(w, status, map[string]any{"error": map[string]any{
+	writeJSON(w, status, geminiJSONType, map[string]any{"error": map[string]any{
 		"code":    status,
 		"message": "Resource has been exhausted (e.g. check quota).",
 		"status":  "RESOURCE_EXHAUSTED",
@@ -189,7 +189,7 @@ func (s *Server) geminiStepError(w http.ResponseWriter, served Served, status in
 func (s *Server) geminiError(w http.ResponseWriter, served Served, code int, status, msg string) {
 	served.Status = code
 	s.record(served)
-	geminiWriteJSON(w, code, map[string]any{"error": map[string]any{"code": code, "message": msg, "status": status}})
+	writeJSON(w, code, geminiJSONType, map[string]any{"error": map[string]any{"code": code, "message": msg, "status": status}})
 }
 
 // googleStatus is the google.rpc.Code name the API puts beside an HTTP
@@ -277,11 +277,4 @@ func geminiWriteSSE(w http.ResponseWriter, chunks []map[string]any) {
 			f.Flush()
 		}
 	}
-}
-
-func geminiWriteJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
 }

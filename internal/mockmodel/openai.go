@@ -116,7 +116,7 @@ func (s *Server) openaiResponses(w http.ResponseWriter, r *http.Request) {
 	if st.Status != 0 {
 		rec.Status = st.Status
 		s.record(rec)
-		openaiStatus(w, st.Status)
+		openaiStatus(w, st.Status, "")
 		return
 	}
 	u := st.Usage
@@ -259,24 +259,26 @@ func (s *Server) openaiAnswer(w http.ResponseWriter, req openaiRequest, output [
 	send("response.completed", map[string]any{"response": openaiResponse(id, req.Model, "completed", output, &u)})
 }
 
-// openaiStatus answers with an HTTP error and the API's error body; a 429
-// says to retry after a second.
-func openaiStatus(w http.ResponseWriter, status int) {
-	switch status {
-	case http.StatusTooManyRequests:
+// openaiStatus answers with an HTTP error and the API's error body, for
+// the Responses and the Chat Completions API alike (message, when not
+// empty, replaces the API's usual text); a 429 says to retry soon
+// (Retry-After, and the finer Retry-After-Ms the openai clients read).
+func openaiStatus(w http.ResponseWriter, status int, message string) {
+	typ, code, text := "invalid_request_error", "", http.StatusText(status)
+	switch {
+	case status == http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "1")
 		w.Header().Set("Retry-After-Ms", "200")
-		openaiError(w, status, "requests", "rate_limit_exceeded",
-			"Rate limit reached for requests. Please try again in 200ms.")
-	case http.StatusUnauthorized:
-		openaiError(w, status, "invalid_request_error", "invalid_api_key", "Incorrect API key provided.")
-	default:
-		if status >= 500 {
-			openaiError(w, status, "server_error", "", "The server had an error while processing your request.")
-			return
-		}
-		openaiError(w, status, "invalid_request_error", "", http.StatusText(status))
+		typ, code, text = "requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again in 200ms."
+	case status == http.StatusUnauthorized:
+		code, text = "invalid_api_key", "Incorrect API key provided."
+	case status >= 500:
+		typ, text = "server_error", "The server had an error while processing your request."
 	}
+	if message != "" {
+		text = message
+	}
+	openaiError(w, status, typ, code, text)
 }
 
 // openaiError writes the API's error body.
@@ -285,9 +287,7 @@ func openaiError(w http.ResponseWriter, status int, typ, code, msg string) {
 	if code != "" {
 		c = code
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	writeJSON(w, status, jsonType, map[string]any{
 		"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": c},
 	})
 }

@@ -1,7 +1,6 @@
 package mockmodel
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -140,14 +139,14 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request, seq int
 	if err != nil || len(body) > maxChatBody {
 		served.Status = http.StatusBadRequest
 		s.record(served)
-		chatError(w, http.StatusBadRequest, "The request body is unreadable or too large.")
+		openaiStatus(w, http.StatusBadRequest, "The request body is unreadable or too large.")
 		return
 	}
 	var q chatRequest
 	if err := json.Unmarshal(body, &q); err != nil {
 		served.Status = http.StatusBadRequest
 		s.record(served)
-		chatError(w, http.StatusBadRequest, "We could not parse the JSON body of your request: "+err.Error())
+		openaiStatus(w, http.StatusBadRequest, "We could not parse the JSON body of your request: "+err.Error())
 		return
 	}
 	served.Model = q.Model
@@ -161,14 +160,14 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request, seq int
 		if err != nil {
 			served.Status = http.StatusBadRequest
 			s.record(served)
-			chatError(w, http.StatusBadRequest, err.Error())
+			openaiStatus(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		served.Step = i
 		if st.Status != 0 {
 			served.Status = st.Status
 			s.record(served)
-			chatError(w, st.Status, "")
+			openaiStatus(w, st.Status, "")
 			return
 		}
 		a.text = st.Text
@@ -217,7 +216,7 @@ func chatShellCall(tools []chatTool, command string, seq int64) *chatToolCall {
 	if array {
 		v = []string{"bash", "-lc", command}
 	}
-	args, _ := chatMarshal(map[string]any{arg: v})
+	args, _ := marshalJSON(map[string]any{arg: v})
 	c := &chatToolCall{ID: fmt.Sprintf("call_mock%06d", seq), Type: "function"}
 	c.Function.Name = name
 	c.Function.Arguments = string(args)
@@ -260,7 +259,7 @@ func chatJSON(w http.ResponseWriter, a chatAnswer) {
 	if a.call != nil {
 		msg["tool_calls"] = []*chatToolCall{a.call}
 	}
-	chatWriteJSON(w, http.StatusOK, map[string]any{
+	writeJSON(w, http.StatusOK, jsonType, map[string]any{
 		"id":      a.id,
 		"object":  "chat.completion",
 		"created": a.created,
@@ -299,7 +298,7 @@ func chatStream(w http.ResponseWriter, a chatAnswer, includeUsage bool) {
 		if includeUsage {
 			chunk["usage"] = usage // null on every chunk but the last, as the API sends it
 		}
-		b, _ := chatMarshal(chunk)
+		b, _ := marshalJSON(chunk)
 		_, _ = fmt.Fprintf(w, "data: %s\n\n", b)
 		if flusher != nil {
 			flusher.Flush()
@@ -352,50 +351,4 @@ func chatSplitText(text string) []string {
 		text = text[i+1:]
 	}
 	return out
-}
-
-// chatError writes the API's error object for status (message, when not
-// empty, replaces the API's usual text). A 429 carries a one-second
-// Retry-After, so a client retries quickly.
-func chatError(w http.ResponseWriter, status int, message string) {
-	typ, code, text := "invalid_request_error", any(nil), "The request is invalid."
-	switch {
-	case status == http.StatusTooManyRequests:
-		typ, code = "requests", "rate_limit_exceeded"
-		text = "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 1s."
-		w.Header().Set("Retry-After", "1")
-	case status == http.StatusUnauthorized:
-		code, text = "invalid_api_key", "Incorrect API key provided."
-	case status >= 500:
-		typ, text = "server_error", "The server had an error while processing your request. Sorry about that!"
-	}
-	if message != "" {
-		text = message
-	}
-	chatWriteJSON(w, status, map[string]any{"error": map[string]any{
-		"message": text, "type": typ, "param": nil, "code": code,
-	}})
-}
-
-// chatWriteJSON writes v as the JSON answer with status.
-func chatWriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := chatMarshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-// chatMarshal encodes v as the API does: without escaping <, > and &.
-func chatMarshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

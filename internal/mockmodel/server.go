@@ -1,6 +1,7 @@
 package mockmodel
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,4 +145,33 @@ func (s *Server) unknown(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	s.record(Served{Method: r.Method, Path: r.URL.Path, Step: -1, Status: http.StatusNotFound})
 	http.NotFound(w, r)
+}
+
+// The Content-Type of the APIs' JSON answers (Gemini's names the charset).
+const (
+	jsonType       = "application/json"
+	geminiJSONType = "application/json; charset=UTF-8"
+)
+
+// writeJSON writes v as the JSON body of a response with status.
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := marshalJSON(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// marshalJSON encodes v as the APIs do: without escaping <, > and &.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
